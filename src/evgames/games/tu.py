@@ -1,0 +1,121 @@
+"""Transferable-utility games stored as a numpy array indexed by coalition bitmask.
+
+Bit i of a mask is player i (in the order given); ``values[0]`` is v(∅) = 0. The YAML/dict form names
+coalitions as comma-joined player names, e.g. ``{"A": 24, "A,B": 54, "A,B,C": 69}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from evgames.data.validation import DataError, load_mapping, require_finite, require_unique
+
+__all__ = ["MAX_PLAYERS", "TUGame"]
+
+#: Largest game stored exactly (2^25 float64 values = 256 MiB).
+MAX_PLAYERS = 25
+
+
+class TUGame:
+    """A TU game v: 2^N → R with named players.
+
+    Args:
+        players: Player names (unique, without commas).
+        values: Either a mapping from coalitions (comma-joined names, tuples or frozensets of names) to
+            values, covering every non-empty coalition (∅ may be given as 0), or a bitmask-indexed
+            array of length 2^n with ``values[0] == 0``.
+    """
+
+    def __init__(self, players: Sequence[str], values: Mapping[Any, float] | np.ndarray) -> None:
+        names = require_unique("players", players)
+        for position, name in enumerate(names):
+            if "," in name:
+                raise DataError(f"players[{position}]", name, "a player name may not contain a comma")
+        if not 1 <= len(names) <= MAX_PLAYERS:
+            raise DataError("players", len(names), f"a game needs 1 to {MAX_PLAYERS} players")
+        self.players: tuple[str, ...] = names
+        self._index = {name: i for i, name in enumerate(names)}
+        size = 1 << len(names)
+        if isinstance(values, np.ndarray):
+            array = np.asarray(values, dtype=float)
+            if array.shape != (size,):
+                raise DataError("values", array.shape, f"a bitmask array for {len(names)} players has length {size}")
+        elif isinstance(values, Mapping):
+            array = np.full(size, np.nan)
+            array[0] = 0.0
+            for key, value in values.items():
+                label = key if isinstance(key, str) else ",".join(key)
+                array[self.mask(key)] = require_finite(f"values[{label!r}]", value)
+            missing = np.flatnonzero(np.isnan(array))
+            if missing.size:
+                raise DataError("values", self.label(int(missing[0])), f"{missing.size} coalition(s) have no value")
+        else:
+            raise DataError("values", type(values).__name__, "give a mapping of coalitions or a bitmask array")
+        if not np.all(np.isfinite(array)):
+            raise DataError("values", "non-finite entry", "every coalition value must be finite")
+        if array[0] != 0:
+            raise DataError("values[∅]", float(array[0]), "the empty coalition must have value 0")
+        self.values: np.ndarray = array
+
+    @property
+    def n(self) -> int:
+        """Number of players."""
+        return len(self.players)
+
+    def mask(self, coalition: str | Iterable[str]) -> int:
+        """Bitmask of a coalition given as comma-joined names or an iterable of names."""
+        members = [m.strip() for m in coalition.split(",")] if isinstance(coalition, str) else list(coalition)
+        members = [m for m in members if m]
+        mask = 0
+        for member in members:
+            if member not in self._index:
+                raise DataError("coalition", member, f"unknown player; players are {list(self.players)}")
+            bit = 1 << self._index[member]
+            if mask & bit:
+                raise DataError("coalition", member, "player listed twice in one coalition")
+            mask |= bit
+        return mask
+
+    def label(self, mask: int) -> str:
+        """Comma-joined names of the coalition ``mask`` (players in game order)."""
+        return ",".join(name for i, name in enumerate(self.players) if mask >> i & 1)
+
+    def value(self, coalition: str | Iterable[str]) -> float:
+        """v(S)."""
+        return float(self.values[self.mask(coalition)])
+
+    @property
+    def grand_value(self) -> float:
+        """v(N)."""
+        return float(self.values[-1])
+
+    def coalition_sizes(self) -> np.ndarray:
+        """|S| for every mask S."""
+        masks = np.arange(self.values.size, dtype=np.int64)
+        sizes = np.zeros(masks.size, dtype=np.int64)
+        for i in range(self.n):
+            sizes += (masks >> i) & 1
+        return sizes
+
+    def to_dict(self) -> dict[str, float]:
+        """Comma-joined coalition → value, ∅ left out."""
+        return {self.label(mask): float(self.values[mask]) for mask in range(1, self.values.size)}
+
+    @classmethod
+    def from_mapping(cls, record: Mapping[str, Any]) -> TUGame:
+        """Build from ``{players: [...], values: {...}}``."""
+        if "players" not in record or "values" not in record:
+            raise DataError("game", sorted(record), "needs 'players' and 'values'")
+        return cls(list(record["players"]), dict(record["values"]))
+
+    @classmethod
+    def from_yaml(cls, source: str | Path | Mapping[str, Any]) -> TUGame:
+        """Load ``players`` and ``values`` from a YAML file."""
+        return cls.from_mapping(load_mapping(source))
+
+    def __repr__(self) -> str:
+        return f"TUGame(players={list(self.players)!r}, v(N)={self.grand_value:g})"

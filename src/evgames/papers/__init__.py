@@ -1,0 +1,24 @@
+"""Reproduction of each seed paper's published numbers; one module per paper."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from evgames.data.validation import DataError
+from evgames.papers import seed000
+from evgames.verification.ledger import LedgerRow
+
+__all__ = ["PAPERS", "reproduce"]
+
+#: Paper id -> function computing its ledger rows.
+PAPERS: dict[str, Callable[[], list[LedgerRow]]] = {seed000.PAPER: seed000.ledger}
+
+
+def reproduce(paper: str | None = None) -> list[LedgerRow]:
+    """Ledger rows of one paper, or of every paper covered so far."""
+    if paper is None:
+        return [row for ledger in PAPERS.values() for row in ledger()]
+    key = paper.zfill(3)
+    if key not in PAPERS:
+        raise DataError("paper", paper, f"not covered yet; covered papers: {sorted(PAPERS)}")
+    return PAPERS[key]()

@@ -1,0 +1,121 @@
+"""Ipopt through cyipopt, without the AMPL Solver Library.
+
+Pyomo's ``SolverFactory('cyipopt')`` needs PyNumero's ASL library, which pip cannot install, and
+``SolverFactory('ipopt')`` needs an ``ipopt`` executable that no PyPI package provides. This adapter
+hands the CasADi functions of :mod:`evgames.solvers.casadi_bridge` (exact gradient, sparse Jacobian,
+sparse lower-triangular Hessian of the Lagrangian) to ``cyipopt.Problem``. cyipopt comes from the
+``cyipopt-wheels`` distribution, which bundles Ipopt with MUMPS.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import cyipopt
+import numpy as np
+
+from evgames.solvers.casadi_bridge import CompiledNLP, compile_model
+from evgames.solvers.errors import SolverOptionError
+from evgames.solvers.result import SolveResult, Status
+from evgames.solvers.structure import ModelStructure
+
+__all__ = ["ROUTE", "solve_ipopt"]
+
+ROUTE = "cyipopt+casadi (Ipopt {}.{}.{})".format(*cyipopt.IPOPT_VERSION)
+
+#: Ipopt's ApplicationReturnStatus -> solver-independent status.
+_STATUS = {
+    0: Status.OPTIMAL,
+    1: Status.ACCEPTABLE,
+    2: Status.INFEASIBLE,
+    3: Status.UNKNOWN,  # search direction too small: often converged, never proven
+    4: Status.UNBOUNDED,  # diverging iterates
+    5: Status.ERROR,  # user requested stop
+    6: Status.UNKNOWN,  # feasible point found (square problems)
+    -1: Status.ITERATION_LIMIT,
+    -4: Status.TIME_LIMIT,
+    -5: Status.TIME_LIMIT,
+}
+
+#: Options the adapter sets unless the caller overrides them: silent, no banner, and a tolerance of
+#: 1e-10 (Ipopt's own default of 1e-8 leaves errors near 1e-9 in the variables of log objectives).
+DEFAULT_OPTIONS: dict[str, Any] = {"print_level": 0, "sb": "yes", "tol": 1e-10}
+
+
+class _Callbacks:
+    """The object cyipopt calls back; it evaluates the compiled CasADi functions."""
+
+    def __init__(self, nlp: CompiledNLP) -> None:
+        self.nlp = nlp
+        self.iterations = 0
+
+    def objective(self, x: np.ndarray) -> float:
+        return float(self.nlp.objective(x))
+
+    def gradient(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self.nlp.gradient(x), dtype=float).ravel()
+
+    def constraints(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self.nlp.constraints(x), dtype=float).ravel()
+
+    def jacobian(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self.nlp.jacobian(x), dtype=float).ravel()
+
+    def jacobianstructure(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.nlp.jacobian_structure
+
+    def hessian(self, x: np.ndarray, multipliers: np.ndarray, objective_factor: float) -> np.ndarray:
+        return np.asarray(self.nlp.hessian(x, multipliers, objective_factor), dtype=float).ravel()
+
+    def hessianstructure(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.nlp.hessian_structure
+
+    def intermediate(self, alg_mod: int, iter_count: int, *_args: Any) -> bool:
+        self.iterations = iter_count
+        return True
+
+
+def solve_ipopt(structure: ModelStructure, options: Mapping[str, Any], solver_name: str = "ipopt") -> SolveResult:
+    """Solve an inspected continuous model with Ipopt; ``options`` are Ipopt's own option names."""
+    start = time.perf_counter()
+    nlp = compile_model(structure)
+    callbacks = _Callbacks(nlp)
+    problem = cyipopt.Problem(
+        n=nlp.n,
+        m=nlp.m,
+        problem_obj=callbacks,
+        lb=nlp.x_lower,
+        ub=nlp.x_upper,
+        cl=nlp.g_lower,
+        cu=nlp.g_upper,
+    )
+    for name, value in {**DEFAULT_OPTIONS, **options}.items():
+        try:
+            problem.add_option(name, value)
+        except (TypeError, ValueError):
+            raise SolverOptionError(
+                f"Ipopt rejected option {name} = {value!r}: unknown name or wrong type "
+                "(see https://coin-or.github.io/Ipopt/OPTIONS.html)"
+            ) from None
+    x, info = problem.solve(nlp.x0)
+    status_code = int(info["status"])
+    status = _STATUS.get(status_code, Status.ERROR)
+    message = info["status_msg"].decode() if isinstance(info["status_msg"], bytes) else str(info["status_msg"])
+    if status_code == -12:
+        raise SolverOptionError(f"Ipopt rejected an option value: {message}")
+    for variable, value in zip(structure.variables, x):
+        variable.set_value(float(value), skip_validation=True)
+    return SolveResult(
+        status=status,
+        termination_condition=message,
+        objective=float(info["obj_val"]) * nlp.sense,
+        values=dict(zip(nlp.names, map(float, x))),
+        solver=solver_name,
+        route=ROUTE,
+        wall_time=time.perf_counter() - start,
+        iterations=callbacks.iterations,
+        message=message,
+        duals=dict(zip(nlp.constraint_names, map(float, np.atleast_1d(info["mult_g"])))),
+    )

@@ -1,0 +1,74 @@
+"""The typed result every route of :func:`evgames.solvers.solve` returns."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["SolveResult", "Status"]
+
+
+class Status(str, Enum):
+    """Solver-independent outcome of a solve."""
+
+    OPTIMAL = "optimal"
+    ACCEPTABLE = "acceptable"  # converged to a looser tolerance only (Ipopt's Solved_To_Acceptable_Level)
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    TIME_LIMIT = "time_limit"
+    ITERATION_LIMIT = "iteration_limit"
+    ERROR = "error"
+    UNKNOWN = "unknown"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass
+class SolveResult:
+    """Outcome of one solve.
+
+    Attributes:
+        status: Solver-independent status; only ``optimal`` counts as success by default.
+        termination_condition: The solver's own word for why it stopped.
+        objective: Objective value in the model's own sense (maximisation stays maximisation).
+        values: Variable values by Pyomo name, e.g. ``{"share[A]": 0.34}``.
+        solver: The solver name that was asked for.
+        route: What actually ran, e.g. ``"cyipopt+casadi (Ipopt 3.14.x, MUMPS)"``.
+        wall_time: Seconds spent in the solve call, model translation included.
+        iterations: Iterations where the solver reports them.
+        message: The solver's message.
+        duals: Constraint multipliers by constraint name where the route provides them.
+    """
+
+    status: Status
+    termination_condition: str
+    objective: float
+    values: dict[str, float]
+    solver: str
+    route: str
+    wall_time: float
+    iterations: int | None = None
+    message: str = ""
+    duals: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when the solver proved optimality."""
+        return self.status is Status.OPTIMAL
+
+    def to_frame(self) -> pd.DataFrame:
+        """Variable values as a DataFrame with one row per variable."""
+        return pd.DataFrame({"variable": list(self.values), "value": list(self.values.values())})
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary (NaN objective becomes None)."""
+        record = asdict(self)
+        record["status"] = self.status.value
+        if not math.isfinite(self.objective):
+            record["objective"] = None
+        return record

@@ -1,0 +1,214 @@
+"""Published versus computed: one row per published number, with the reading that reproduces it.
+
+A published number is kept as printed (``"19.56%"``, ``"0.3426"``), so its precision is known: it
+*matches* when the computed value rounds to it, i.e. lies within half a unit of the last printed
+digit. A number that differs under the paper's stated data is recomputed under each *reading* — a
+named set of alternative settings, such as another parameter value or the paper's own formula — and
+under combinations of readings, smallest first; the first that reproduces it is reported. Verdicts
+come from this computation, never from labels in the data.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from evgames.data.validation import DataError, require_fields
+
+__all__ = ["LedgerRow", "Published", "Reading", "reconcile"]
+
+_NUMBER = re.compile(r"^\s*(?P<number>[-+]?\d+(?:\.(?P<decimals>\d+))?)\s*(?P<percent>%?)\s*$")
+
+#: How many readings may be combined to reproduce one number.
+MAX_COMBINED_READINGS = 5
+
+
+@dataclass(frozen=True)
+class Published:
+    """A number as the paper prints it.
+
+    Attributes:
+        paper: Seed id, e.g. ``"000"``.
+        location: Where it is printed, e.g. ``"Table 2"`` or ``"§3.2 stage 1"``.
+        key: Identifier of the computed quantity it is compared with.
+        quantity: Human description of the quantity.
+        printed: The text as printed: digits, optional decimals, optional ``%``.
+        scale: Factor from the printed unit to the computed unit (e.g. 100 from million yuan to 10⁴ yuan).
+        note: Remark on the printed number (typos, units).
+    """
+
+    paper: str
+    location: str
+    key: str
+    quantity: str
+    printed: str
+    scale: float = 1.0
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if not _NUMBER.match(str(self.printed)):
+            raise DataError(f"published[{self.key}].printed", self.printed, "must be a number as printed, e.g. '19.56%'")
+
+    @property
+    def value(self) -> float:
+        """The printed number in the computed unit (percentages as fractions)."""
+        match = _NUMBER.match(str(self.printed))
+        assert match is not None  # checked in __post_init__
+        number = float(match["number"]) * self.scale
+        return number / 100.0 if match["percent"] else number
+
+    @property
+    def half_unit(self) -> float:
+        """Half a unit of the last printed digit, in the computed unit."""
+        match = _NUMBER.match(str(self.printed))
+        assert match is not None
+        decimals = len(match["decimals"] or "")
+        unit = 10.0 ** (-decimals) * self.scale
+        return 0.5 * (unit / 100.0 if match["percent"] else unit)
+
+    def matches(self, computed: float) -> bool:
+        """True when ``computed`` rounds to the printed number (a hair of float slack on the half unit)."""
+        return math.isfinite(computed) and abs(computed - self.value) <= self.half_unit * (1 + 1e-9) + 1e-12
+
+    @classmethod
+    def from_dict(cls, paper: str, record: Mapping[str, Any], position: int) -> Published:
+        """Build from a case file's ``published`` entry."""
+        require_fields(f"published[{position}]", record, ("location", "key", "quantity", "printed"),
+                       ("scale", "note"))
+        return cls(
+            paper=paper,
+            location=str(record["location"]),
+            key=str(record["key"]),
+            quantity=str(record["quantity"]),
+            printed=str(record["printed"]),
+            scale=float(record.get("scale", 1.0)),
+            note=str(record.get("note", "")),
+        )
+
+
+@dataclass(frozen=True)
+class Reading:
+    """An alternative reading of the paper: settings that replace the stated ones.
+
+    Attributes:
+        id: Short name, e.g. ``"k=80"``.
+        text: What the reading assumes, in words.
+        settings: Setting name → value, understood by the paper's compute function.
+    """
+
+    id: str
+    text: str
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, record: Mapping[str, Any], position: int) -> Reading:
+        """Build from a case file's ``readings`` entry."""
+        require_fields(f"readings[{position}]", record, ("id", "text", "set"))
+        if not isinstance(record["set"], Mapping) or not record["set"]:
+            raise DataError(f"readings[{position}].set", record["set"], "must map setting names to values")
+        return cls(id=str(record["id"]), text=str(record["text"]), settings=dict(record["set"]))
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """One published number against its computation (the ``reproduce --json`` row contract)."""
+
+    paper: str
+    location: str
+    quantity: str
+    published: float
+    computed: float
+    status: str  # "match" | "match-under-reading" | "differs"
+    reading: str | None
+    note: str
+    computed_under_reading: float | None = None
+    printed: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready row."""
+        return {
+            "paper": self.paper,
+            "location": self.location,
+            "quantity": self.quantity,
+            "published": self.published,
+            "computed": self.computed,
+            "status": self.status,
+            "reading": self.reading,
+            "note": self.note,
+            "printed": self.printed,
+            "computed_under_reading": self.computed_under_reading,
+        }
+
+
+def _combinations(readings: Sequence[Reading]) -> list[tuple[Reading, ...]]:
+    """Combinations of readings up to MAX_COMBINED_READINGS, smallest first, skipping conflicting ones."""
+    found = []
+    for size in range(1, min(MAX_COMBINED_READINGS, len(readings)) + 1):
+        for combination in itertools.combinations(readings, size):
+            keys = [key for reading in combination for key in reading.settings]
+            if len(keys) == len(set(keys)):
+                found.append(combination)
+    return found
+
+
+def reconcile(
+    published: Sequence[Published],
+    compute: Callable[[Mapping[str, Any]], Mapping[str, float]],
+    readings: Sequence[Reading] = (),
+) -> list[LedgerRow]:
+    """Compare every published number with ``compute({})`` and, where it differs, with the readings.
+
+    ``compute(settings)`` returns every quantity by key under the given settings (empty: the paper as
+    stated). It is called once for the stated data and once per combination of readings that is needed.
+    """
+    stated = compute({})
+    cache: dict[tuple[str, ...], Mapping[str, float]] = {}
+
+    def under(combination: tuple[Reading, ...]) -> Mapping[str, float]:
+        ids = tuple(r.id for r in combination)
+        if ids not in cache:
+            settings: dict[str, Any] = {}
+            for reading in combination:
+                settings.update(reading.settings)
+            cache[ids] = compute(settings)
+        return cache[ids]
+
+    combinations = _combinations(readings)
+    rows = []
+    for number in published:
+        if number.key not in stated:
+            raise DataError("published.key", number.key, "no computation produces this quantity")
+        computed = float(stated[number.key])
+        row = dict(
+            paper=number.paper, location=number.location, quantity=number.quantity, published=number.value,
+            computed=computed, printed=number.printed,
+        )
+        if number.matches(computed):
+            rows.append(LedgerRow(**row, status="match", reading=None, note=number.note))
+            continue
+        for combination in combinations:
+            alternative = float(under(combination)[number.key])
+            if number.matches(alternative):
+                text = "; ".join(r.text for r in combination)
+                note = f"stated data give {computed:.6g}; {text} gives {alternative:.6g}"
+                rows.append(LedgerRow(
+                    **row, status="match-under-reading", reading=" + ".join(r.id for r in combination),
+                    note=f"{note}. {number.note}".strip().rstrip("."), computed_under_reading=alternative,
+                ))
+                break
+        else:
+            tried = ", ".join(" + ".join(r.id for r in c) for c in combinations) or "none"
+            note = f"differs by {computed - number.value:+.6g}; no reading reproduces it (tried: {tried})"
+            rows.append(LedgerRow(**row, status="differs", reading=None, note=f"{note}. {number.note}".strip()))
+    return rows
+
+
+def to_frame(rows: Sequence[LedgerRow]) -> pd.DataFrame:
+    """Ledger rows as a DataFrame."""
+    return pd.DataFrame([row.to_dict() for row in rows])
