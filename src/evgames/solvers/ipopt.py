@@ -9,9 +9,13 @@ sparse lower-triangular Hessian of the Lagrangian) to ``cyipopt.Problem``. cyipo
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+import tempfile
 import time
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import IO, Any
 
 import cyipopt
 import numpy as np
@@ -39,9 +43,43 @@ _STATUS = {
     -5: Status.TIME_LIMIT,
 }
 
-#: Options the adapter sets unless the caller overrides them: silent, no banner, and a tolerance of
-#: 1e-10 (Ipopt's own default of 1e-8 leaves errors near 1e-9 in the variables of log objectives).
-DEFAULT_OPTIONS: dict[str, Any] = {"print_level": 0, "sb": "yes", "tol": 1e-10}
+#: Options the adapter sets unless the caller overrides them: silent, no banner, a tolerance of 1e-10
+#: (Ipopt's default 1e-8 leaves errors near 1e-9 in the variables of log objectives) and no bound
+#: relaxation (Ipopt's default relaxes every bound by 1e-8, so an optimum on a bound lands 1e-8 off).
+DEFAULT_OPTIONS: dict[str, Any] = {"print_level": 0, "sb": "yes", "tol": 1e-10, "bound_relax_factor": 0.0}
+
+
+@contextlib.contextmanager
+def _captured_stdout() -> Iterator[IO[bytes]]:
+    """Capture what Ipopt's C code writes to file descriptor 1 (it would corrupt ``--json`` output)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 1)
+        try:
+            yield sink
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
+def _set_option(problem: cyipopt.Problem, name: str, value: Any) -> None:
+    """Set one option; an integer also tries as a real number (TOML writes ``30`` for 30.0)."""
+    attempts = [value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        attempts.append(float(value))
+    with _captured_stdout() as sink:
+        first_complaint_ends = None
+        for attempt in attempts:
+            try:
+                problem.add_option(name, attempt)
+                return
+            except (TypeError, ValueError):
+                if first_complaint_ends is None:
+                    first_complaint_ends = os.lseek(sink.fileno(), 0, os.SEEK_CUR)
+        sink.seek(0)
+        said = " ".join(sink.read(first_complaint_ends).decode(errors="replace").split())
+    raise SolverOptionError(f"Ipopt rejected option {name} = {value!r}: {said or 'unknown name or wrong type'}")
 
 
 class _Callbacks:
@@ -92,13 +130,7 @@ def solve_ipopt(structure: ModelStructure, options: Mapping[str, Any], solver_na
         cu=nlp.g_upper,
     )
     for name, value in {**DEFAULT_OPTIONS, **options}.items():
-        try:
-            problem.add_option(name, value)
-        except (TypeError, ValueError):
-            raise SolverOptionError(
-                f"Ipopt rejected option {name} = {value!r}: unknown name or wrong type "
-                "(see https://coin-or.github.io/Ipopt/OPTIONS.html)"
-            ) from None
+        _set_option(problem, name, value)
     x, info = problem.solve(nlp.x0)
     status_code = int(info["status"])
     status = _STATUS.get(status_code, Status.ERROR)

@@ -1,0 +1,136 @@
+"""Command line: ``evgames solve``, ``evgames verify``, ``evgames reproduce``.
+
+Human output is a table; ``--json`` prints one JSON object on stdout. Errors exit with status 2 and
+a one-line message on stderr naming the problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from evgames import __version__, api
+from evgames.data.validation import DataError
+from evgames.solvers import SolverConfig, SolverError
+from evgames.verification.ledger import to_frame
+
+__all__ = ["main"]
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def _print_json(record: dict[str, Any]) -> None:
+    print(json.dumps(_json_safe(record), indent=2, ensure_ascii=False))
+
+
+def _solver_config(args: argparse.Namespace) -> SolverConfig | None:
+    config = SolverConfig.from_file(args.config) if args.config else None
+    if args.solver:
+        config = (config or SolverConfig()).with_name(args.solver)
+    return config
+
+
+def _table(frame: pd.DataFrame) -> str:
+    with pd.option_context("display.width", 200, "display.max_colwidth", 60, "display.max_rows", 500):
+        return frame.to_string()
+
+
+def _solve(args: argparse.Namespace) -> None:
+    data = api.load_data(args.model, args.data)
+    solution = api.solve(args.model, data, _solver_config(args))
+    if args.json:
+        _print_json(solution.to_dict())
+        return
+    result = solution.result
+    source = args.data or "shipped seed 000 case"
+    print(f"{args.model} ({source}) solved by {result.route}: {result.status}, objective {result.objective:.10g}, "
+          f"{result.iterations} iterations, {result.wall_time * 1000:.1f} ms")
+    print(_table(solution.to_frame()))
+
+
+def _verify(args: argparse.Namespace) -> None:
+    models = [args.model] if args.model else list(api.MODELS)
+    if args.data and len(models) != 1:
+        raise DataError("--data", args.data, "name the model the file is for, e.g. 'evgames verify bargaining'")
+    reports = [api.verify(model, api.load_data(model, args.data) if args.data else None) for model in models]
+    if args.json:
+        _print_json({"reports": [report.to_dict() for report in reports]})
+        return
+    for report in reports:
+        print(f"== {report.model}")
+        for name, result in report.results.items():
+            print(f"   {name}: {result.route}, {result.status}, objective {result.objective:.12g}")
+        columns = ["closed_form", "solver", "max_abs_difference", "objective_gap", "closed_form_violation", "verdict"]
+        print(_table(report.comparison[columns]))
+        print()
+
+
+def _reproduce(args: argparse.Namespace) -> None:
+    rows = api.reproduce(args.paper)
+    if args.json:
+        _print_json({"rows": [row.to_dict() for row in rows]})
+        return
+    frame = to_frame(rows)
+    frame["reading"] = frame["reading"].fillna("")
+    print(_table(frame[["paper", "location", "quantity", "printed", "computed", "status", "reading"]]))
+    counts = Counter(row.status for row in rows)
+    print("\n" + ", ".join(f"{count} {status}" for status, count in sorted(counts.items())) + f" of {len(rows)}")
+    for row in rows:
+        if row.status != "match":
+            print(f"- {row.location}, {row.quantity}: {row.note}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="evgames", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"evgames {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    solve = commands.add_parser("solve", help="solve one model and print the optimum")
+    solve.add_argument("model", choices=api.MODELS)
+    solve.add_argument("--data", help="model YAML (default: the shipped seed 000 case)")
+    solve.add_argument("--solver", help="solver name: ipopt, pso, or any installed Pyomo solver")
+    solve.add_argument("--config", help="TOML or YAML file with a [solver] table")
+    solve.add_argument("--json", action="store_true", help="print one JSON object")
+    solve.set_defaults(run=_solve)
+
+    verify = commands.add_parser("verify", help="compare numeric optima with the closed forms")
+    verify.add_argument("model", nargs="?", choices=api.MODELS)
+    verify.add_argument("--data", help="model YAML (default: the shipped seed 000 case)")
+    verify.add_argument("--json", action="store_true", help="print one JSON object")
+    verify.set_defaults(run=_verify)
+
+    reproduce = commands.add_parser("reproduce", help="published vs computed for every shipped case study")
+    reproduce.add_argument("--paper", help="seed paper id, e.g. 000")
+    reproduce.add_argument("--json", action="store_true", help="print one JSON object")
+    reproduce.set_defaults(run=_reproduce)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``evgames`` command."""
+    args = _parser().parse_args(argv)
+    try:
+        args.run(args)
+    except (DataError, SolverError) as error:
+        print(f"evgames: error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
