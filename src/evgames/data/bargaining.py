@@ -70,7 +70,7 @@ class BargainingData:
         for position, player in enumerate(self.players):
             require_finite(f"players[{position}].cost", player.cost)
             require_finite(f"players[{position}].standalone", player.standalone)
-        powers = validated_powers("players.power", (p.power for p in self.players), self.normalise_powers)
+        powers = validated_powers("players", (p.power for p in self.players), self.normalise_powers)
         players = tuple(replace(p, power=power) for p, power in zip(self.players, powers))
         object.__setattr__(self, "players", players)
         if self.net_benefit <= 0:

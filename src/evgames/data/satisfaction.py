@@ -82,7 +82,7 @@ class SatisfactionData:
         if len(self.players) < 2:
             raise DataError("players", len(self.players), "at least two players are needed to bargain")
         names = require_unique("players.name", (p.name for p in self.players))
-        powers = validated_powers("players.power", (p.power for p in self.players), self.normalise_powers)
+        powers = validated_powers("players", (p.power for p in self.players), self.normalise_powers)
         for position, player in enumerate(self.players):
             _check_plan(f"players[{position}].proposal", player.proposal, names, open_interval=True)
         players = tuple(

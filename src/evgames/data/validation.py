@@ -139,12 +139,19 @@ def load_mapping(source: str | Path | Mapping[str, Any]) -> Mapping[str, Any]:
 WEIGHT_SUM_TOLERANCE = 1e-9
 
 
-def validated_powers(field: str, powers: Iterable[Any], normalise: bool) -> tuple[float, ...]:
-    """Check bargaining powers γ_i: each positive, summing to 1 unless ``normalise`` rescales them."""
-    values = tuple(require_positive(f"{field}[{position}]", power) for position, power in enumerate(powers))
+def validated_powers(collection: str, powers: Iterable[Any], normalise: bool) -> tuple[float, ...]:
+    """Check bargaining powers γ_i: each positive, summing to 1 unless ``normalise`` rescales them.
+
+    Errors name ``{collection}[i].power`` for one power and ``{collection}.power`` for their sum.
+    """
+    values = tuple(
+        require_positive(f"{collection}[{position}].power", power) for position, power in enumerate(powers)
+    )
     total = math.fsum(values)
     if abs(total - 1.0) <= WEIGHT_SUM_TOLERANCE:
         return values
     if not normalise:
-        raise DataError(field, round(total, 12), "powers must sum to 1 (set normalise_powers: true to rescale)")
+        raise DataError(
+            f"{collection}.power", round(total, 12), "powers must sum to 1 (set normalise_powers: true to rescale)"
+        )
     return tuple(value / total for value in values)

@@ -55,7 +55,7 @@ class PSOSettings:
     """
 
     swarm_size: int = 40
-    iterations: int = 500
+    iterations: int = 1000
     seed: int = 0
     schedule: str = "time-varying"
     inertia_start: float = 0.9
@@ -65,7 +65,7 @@ class PSOSettings:
     social_start: float = 0.5
     social_end: float = 2.5
     max_velocity: float = 0.2
-    stall_iterations: int = 60
+    stall_iterations: int = 100
     tolerance: float = 1e-12
     equality_tolerance: float = 1e-7
     time_limit: float | None = None

@@ -1,0 +1,90 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from evgames.cli import main
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_solve_bargaining_json_contract(capsys):
+    code, out, _ = run(capsys, "solve", "bargaining", "--json")
+    record = json.loads(out)
+    assert code == 0
+    assert set(record) == {"model", "status", "solver", "shares", "payoffs", "objective"}
+    assert record["status"] == "optimal" and record["solver"].startswith("cyipopt+casadi")
+    assert record["shares"]["car manufacturer"] == pytest.approx(0.32 * 0.1 + 280 / 900, abs=1e-8)
+
+
+def test_solve_satisfaction_json_contract_with_data_file(capsys):
+    code, out, _ = run(capsys, "solve", "satisfaction", "--data", str(EXAMPLES / "satisfaction_binding.yaml"),
+                       "--solver", "ipopt", "--json")
+    record = json.loads(out)
+    assert code == 0 and record["model"] == "satisfaction"
+    assert record["optimum"] == pytest.approx({"A": 0.36, "B": 0.32, "C": 0.32}, abs=1e-8)
+    assert record["adjusted"]["A"] == pytest.approx(0.34 + 0.5 * (0.36 - 0.34), abs=1e-8)
+    assert record["paper_eq17"]["A"] > 0.36
+
+
+def test_solver_chosen_by_config_file(capsys, tmp_path):
+    config = tmp_path / "pso.toml"
+    config.write_text('[solver]\nname = "pso"\n[solver.options]\nseed = 4\n')
+    code, out, _ = run(capsys, "solve", "bargaining", "--config", str(config), "--json")
+    assert code == 0 and json.loads(out)["solver"].startswith("evgames PSO")
+    code, out, _ = run(capsys, "solve", "bargaining", "--config", str(EXAMPLES / "solver.toml"), "--json")
+    assert code == 0 and json.loads(out)["solver"].startswith("cyipopt")
+
+
+def test_verify_flags_eq17(capsys):
+    code, out, _ = run(capsys, "verify", "satisfaction", "--json")
+    report = json.loads(out)["reports"][0]
+    verdicts = {(row["closed_form"], row["solver"]): row["verdict"] for row in report["comparisons"]}
+    assert verdicts[("true optimum (KKT, bounds included)", "ipopt")] == "agree"
+    assert verdicts[("paper eq. (17)", "ipopt")] == "closed form not optimal"
+    ipopt_row = next(r for r in report["comparisons"] if r["solver"] == "ipopt" and r["verdict"] == "agree")
+    assert ipopt_row["max_abs_difference"] < 1e-8
+
+
+def test_verify_human_output(capsys):
+    code, out, _ = run(capsys, "verify", "bargaining")
+    assert code == 0 and "eq. (9)" in out and "agree" in out
+
+
+def test_reproduce_json_rows(capsys):
+    code, out, _ = run(capsys, "reproduce", "--paper", "000", "--json")
+    rows = json.loads(out)["rows"]
+    assert code == 0 and len(rows) == 48
+    keys = {"paper", "location", "quantity", "published", "computed", "status", "reading", "note"}
+    assert all(keys <= set(row) for row in rows)
+    assert {row["status"] for row in rows} <= {"match", "match-under-reading", "differs"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["solve", "bargaining", "--solver", "highs"], "HiGHS solves LP and MILP"),
+        (["solve", "bargaining", "--data", "/no/such/file.yaml"], "cannot be read"),
+        (["solve", "bargaining", "--solver", "ipopt", "--config", "/no/such.toml"], "cannot be read"),
+        (["reproduce", "--paper", "999"], "not covered yet"),
+    ],
+)
+def test_errors_exit_2_with_one_line(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_bad_data_names_field(capsys, tmp_path):
+    data = tmp_path / "bad.yaml"
+    data.write_text("total_benefit: 100\nnegotiation_cost: 0\nplayers:\n"
+                    "  - {name: A, cost: 10, standalone: 10, power: 0.5}\n"
+                    "  - {name: B, cost: 10, standalone: 10, power: -0.5}\n")
+    code, _, err = run(capsys, "solve", "bargaining", "--data", str(data))
+    assert code == 2 and "players[1].power" in err

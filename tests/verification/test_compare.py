@@ -1,0 +1,26 @@
+import pandas as pd
+import pytest
+
+from evgames.verification import NumericOptimum, Verdict, compare
+
+
+def objective(point):
+    # max -(x-1)^2 - (y-2)^2 on x + y = 3 (optimum (1, 2), objective 0).
+    return -((point["x"] - 1) ** 2) - (point["y"] - 2) ** 2
+
+
+def violation(point):
+    return abs(point["x"] + point["y"] - 3)
+
+
+def run(candidates, status="optimal", point=(1.0, 2.0)):
+    numeric = [NumericOptimum("solver", status, pd.Series(point, index=["x", "y"]), 1e-8)]
+    frame = compare(numeric, {k: pd.Series(v, index=["x", "y"]) for k, v in candidates.items()}, objective, violation)
+    return dict(zip(frame["closed_form"], frame["verdict"]))
+
+
+def test_each_verdict():
+    verdicts = run({"right": (1.0, 2.0), "worse": (1.5, 1.5), "infeasible": (1.0, 2.5)})
+    assert verdicts == {"right": "agree", "worse": "closed form not optimal", "infeasible": "closed form infeasible"}
+    assert run({"better": (1.0, 2.0)}, point=(1.5, 1.5)) == {"better": Verdict.SOLVER_WORSE.value}
+    assert run({"any": (1.0, 2.0)}, status="iteration_limit") == {"any": "solver failed"}
