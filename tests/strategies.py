@@ -36,11 +36,13 @@ def satisfaction_records(draw, min_players=2, max_players=6):
     for j in range(n):
         weights = np.array(draw(st.lists(st.floats(0.2, 5.0), min_size=n, max_size=n)))
         shares = weights / weights.sum()
-        players.append({
-            "name": names[j],
-            "power": raw_powers[j],
-            "proposal": dict(zip(names, map(float, shares))),
-        })
+        players.append(
+            {
+                "name": names[j],
+                "power": raw_powers[j],
+                "proposal": dict(zip(names, map(float, shares))),
+            }
+        )
     matrix = np.array([[p["proposal"][name] for name in names] for p in players])
     assume(np.ptp(matrix, axis=0).sum() > 0.01)  # some disagreement, else there is nothing to bargain over
     return {"players": players, "normalise_powers": True}

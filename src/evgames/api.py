@@ -18,7 +18,7 @@ from evgames.data.shipped import load_case
 from evgames.data.validation import DataError
 from evgames.models import bargaining, satisfaction
 from evgames.papers import reproduce, seed000
-from evgames.solvers import SolveResult, SolverConfig
+from evgames.solvers import SolverConfig, SolveResult
 from evgames.verification import NumericOptimum, compare
 
 __all__ = ["MODELS", "VerificationReport", "load_data", "reproduce", "solve", "verify"]

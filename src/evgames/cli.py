@@ -58,8 +58,10 @@ def _solve(args: argparse.Namespace) -> None:
         return
     result = solution.result
     source = args.data or "shipped seed 000 case"
-    print(f"{args.model} ({source}) solved by {result.route}: {result.status}, objective {result.objective:.10g}, "
-          f"{result.iterations} iterations, {result.wall_time * 1000:.1f} ms")
+    print(
+        f"{args.model} ({source}) solved by {result.route}: {result.status}, objective {result.objective:.10g}, "
+        f"{result.iterations} iterations, {result.wall_time * 1000:.1f} ms"
+    )
     print(_table(solution.to_frame()))
 
 

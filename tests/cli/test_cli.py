@@ -24,8 +24,16 @@ def test_solve_bargaining_json_contract(capsys):
 
 
 def test_solve_satisfaction_json_contract_with_data_file(capsys):
-    code, out, _ = run(capsys, "solve", "satisfaction", "--data", str(EXAMPLES / "satisfaction_binding.yaml"),
-                       "--solver", "ipopt", "--json")
+    code, out, _ = run(
+        capsys,
+        "solve",
+        "satisfaction",
+        "--data",
+        str(EXAMPLES / "satisfaction_binding.yaml"),
+        "--solver",
+        "ipopt",
+        "--json",
+    )
     record = json.loads(out)
     assert code == 0 and record["model"] == "satisfaction"
     assert record["optimum"] == pytest.approx({"A": 0.36, "B": 0.32, "C": 0.32}, abs=1e-8)
@@ -44,6 +52,7 @@ def test_solver_chosen_by_config_file(capsys, tmp_path):
 
 def test_verify_flags_eq17(capsys):
     code, out, _ = run(capsys, "verify", "satisfaction", "--json")
+    assert code == 0
     report = json.loads(out)["reports"][0]
     verdicts = {(row["closed_form"], row["solver"]): row["verdict"] for row in report["comparisons"]}
     assert verdicts[("true optimum (KKT, bounds included)", "ipopt")] == "agree"
@@ -83,8 +92,10 @@ def test_errors_exit_2_with_one_line(capsys, argv, message):
 
 def test_bad_data_names_field(capsys, tmp_path):
     data = tmp_path / "bad.yaml"
-    data.write_text("total_benefit: 100\nnegotiation_cost: 0\nplayers:\n"
-                    "  - {name: A, cost: 10, standalone: 10, power: 0.5}\n"
-                    "  - {name: B, cost: 10, standalone: 10, power: -0.5}\n")
+    data.write_text(
+        "total_benefit: 100\nnegotiation_cost: 0\nplayers:\n"
+        "  - {name: A, cost: 10, standalone: 10, power: 0.5}\n"
+        "  - {name: B, cost: 10, standalone: 10, power: -0.5}\n"
+    )
     code, _, err = run(capsys, "solve", "bargaining", "--data", str(data))
     assert code == 2 and "players[1].power" in err

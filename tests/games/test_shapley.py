@@ -61,8 +61,7 @@ def test_additivity(first, second):
     if first.n != second.n:
         return
     both = TUGame(first.players, first.values + second.values)
-    assert shapley(both).to_numpy() == pytest.approx(shapley(first).to_numpy() + shapley(second).to_numpy(),
-                                                     abs=1e-9)
+    assert shapley(both).to_numpy() == pytest.approx(shapley(first).to_numpy() + shapley(second).to_numpy(), abs=1e-9)
 
 
 @given(random_games)

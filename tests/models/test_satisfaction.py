@@ -49,8 +49,9 @@ def test_ideal_and_least_plans_of_seed000():
 def test_true_optimum_and_eq17_by_hand_on_seed000():
     data = satisfaction.SatisfactionData.from_dict(SEED000)
     slack = 1 - (0.31 + 0.24 + 0.33)  # 0.12; no upper bound binds, so r = q- + γ·slack
-    assert satisfaction.optimum(data).to_numpy() == pytest.approx([0.31 + 0.32 * slack, 0.24 + 0.25 * slack,
-                                                                    0.33 + 0.43 * slack], abs=1e-15)
+    assert satisfaction.optimum(data).to_numpy() == pytest.approx(
+        [0.31 + 0.32 * slack, 0.24 + 0.25 * slack, 0.33 + 0.43 * slack], abs=1e-15
+    )
     weights = np.array([0.32 * 0.37, 0.25 * 0.36, 0.43 * 0.42])
     expected17 = np.array([0.31, 0.24, 0.33]) + slack * weights / weights.sum()
     assert satisfaction.paper_eq17(data).to_numpy() == pytest.approx(expected17, abs=1e-15)
@@ -81,18 +82,22 @@ def test_binding_bounds_optimum_and_eq17_infeasibility():
 def test_adjustment_eq18():
     data = satisfaction.SatisfactionData.from_dict(SEED000)
     solution = satisfaction.solve(data)
-    expected = {name: SEED000["current"][name] + 0.7 * (solution.optimum[name] - SEED000["current"][name])
-                for name in data.names}
+    expected = {
+        name: SEED000["current"][name] + 0.7 * (solution.optimum[name] - SEED000["current"][name])
+        for name in data.names
+    }
     assert solution.adjusted.to_dict() == pytest.approx(expected, abs=1e-15)
     assert set(solution.to_dict()) >= {"model", "status", "solver", "optimum", "paper_eq17", "adjusted"}
 
 
 def test_agreed_share_is_fixed_and_others_bargain():
-    record = {"players": [
-        {"name": "A", "power": 0.5, "proposal": {"A": 0.3, "B": 0.4, "C": 0.3}},
-        {"name": "B", "power": 0.25, "proposal": {"A": 0.3, "B": 0.3, "C": 0.4}},
-        {"name": "C", "power": 0.25, "proposal": {"A": 0.3, "B": 0.35, "C": 0.35}},
-    ]}
+    record = {
+        "players": [
+            {"name": "A", "power": 0.5, "proposal": {"A": 0.3, "B": 0.4, "C": 0.3}},
+            {"name": "B", "power": 0.25, "proposal": {"A": 0.3, "B": 0.3, "C": 0.4}},
+            {"name": "C", "power": 0.25, "proposal": {"A": 0.3, "B": 0.35, "C": 0.35}},
+        ]
+    }
     data = satisfaction.SatisfactionData.from_dict(record)
     closed = satisfaction.optimum(data)
     assert closed["A"] == pytest.approx(0.3)
@@ -106,8 +111,10 @@ def test_closed_form_equals_independent_solver(record):
     closed = satisfaction.optimum(data).to_numpy()
     assert satisfaction.violation(data, satisfaction.optimum(data)) < 1e-12
     reference = scipy_optimum(data)
-    assert satisfaction.log_nash_product(data, dict(zip(data.names, reference))) <= \
-        satisfaction.log_nash_product(data, satisfaction.optimum(data)) + 1e-9
+    assert (
+        satisfaction.log_nash_product(data, dict(zip(data.names, reference)))
+        <= satisfaction.log_nash_product(data, satisfaction.optimum(data)) + 1e-9
+    )
     assert np.max(np.abs(reference - closed)) < 1e-4
 
 
@@ -131,12 +138,28 @@ def test_pso_close_to_true_closed_form(record):
         ({**SEED000, "current": None, "adjustment": 0.7}, "current"),
         ({**SEED000, "adjustment": 1.5}, "adjustment"),
         ({**SEED000, "current": {"car": 0.5, "facility": 0.5, "operator": 0.5}}, "current"),
-        ({"players": [{**SEED000["players"][0], "proposal": {"car": 0.37, "facility": 0.24}},
-                      *SEED000["players"][1:]]}, "players[0].proposal.operator"),
-        ({"players": [{**SEED000["players"][0], "proposal": {"car": 0.5, "facility": 0.5, "operator": 0.0}},
-                      *SEED000["players"][1:]]}, "players[0].proposal.operator"),
-        ({"players": [{**p, "proposal": SEED000["players"][0]["proposal"]} for p in SEED000["players"]]},
-         "players.proposal"),
+        (
+            {
+                "players": [
+                    {**SEED000["players"][0], "proposal": {"car": 0.37, "facility": 0.24}},
+                    *SEED000["players"][1:],
+                ]
+            },
+            "players[0].proposal.operator",
+        ),
+        (
+            {
+                "players": [
+                    {**SEED000["players"][0], "proposal": {"car": 0.5, "facility": 0.5, "operator": 0.0}},
+                    *SEED000["players"][1:],
+                ]
+            },
+            "players[0].proposal.operator",
+        ),
+        (
+            {"players": [{**p, "proposal": SEED000["players"][0]["proposal"]} for p in SEED000["players"]]},
+            "players.proposal",
+        ),
     ],
 )
 def test_invalid_data_names_the_field(record, field):

@@ -23,8 +23,11 @@ def test_every_published_number_is_listed_and_reproduced(rows):
 
 
 def test_table2_needs_negotiation_cost_80(rows):
-    table2 = [row for row in rows if row.location == "Table 2" and "standalone" not in row.quantity
-              and "independent" not in row.quantity]
+    table2 = [
+        row
+        for row in rows
+        if row.location == "Table 2" and "standalone" not in row.quantity and "independent" not in row.quantity
+    ]
     assert {row.reading for row in table2} == {"k=80"}
     car_share = next(row for row in table2 if row.quantity.startswith("distribution") and "car" in row.quantity)
     assert car_share.computed_under_reading == pytest.approx(0.32 * (1 - 810 / 920) + 280 / 920)

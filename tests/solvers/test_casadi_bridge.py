@@ -14,8 +14,16 @@ def model_with_every_node():
     m.p = pyo.Param(mutable=True, initialize=1.5)
     m.e = pyo.Expression(expr=m.x[1] * m.p + m.z)
     m.o = pyo.Objective(
-        expr=pyo.log(m.x[1]) + pyo.exp(0.3 * m.x[2]) * m.x[3] + m.e**2 - m.x[2] / m.x[1] + pyo.sqrt(m.x[3])
-        + pyo.sin(m.x[1]) * pyo.cos(m.x[2]) + abs(m.x[3] - 2) + pyo.tanh(m.x[1] * m.x[2]) + 3 * m.x[1] - m.x[2],
+        expr=pyo.log(m.x[1])
+        + pyo.exp(0.3 * m.x[2]) * m.x[3]
+        + m.e**2
+        - m.x[2] / m.x[1]
+        + pyo.sqrt(m.x[3])
+        + pyo.sin(m.x[1]) * pyo.cos(m.x[2])
+        + abs(m.x[3] - 2)
+        + pyo.tanh(m.x[1] * m.x[2])
+        + 3 * m.x[1]
+        - m.x[2],
     )
     m.c1 = pyo.Constraint(expr=m.x[1] * m.x[2] ** 2 <= 4)
     m.c2 = pyo.Constraint(expr=(0.1, m.x[1] + 2 * m.x[2] - m.x[3], 7))
@@ -25,8 +33,18 @@ def model_with_every_node():
 
 def reference_values(x):
     x1, x2, x3 = x
-    f = (np.log(x1) + np.exp(0.3 * x2) * x3 + (1.5 * x1 + 2) ** 2 - x2 / x1 + np.sqrt(x3)
-         + np.sin(x1) * np.cos(x2) + abs(x3 - 2) + np.tanh(x1 * x2) + 3 * x1 - x2)
+    f = (
+        np.log(x1)
+        + np.exp(0.3 * x2) * x3
+        + (1.5 * x1 + 2) ** 2
+        - x2 / x1
+        + np.sqrt(x3)
+        + np.sin(x1) * np.cos(x2)
+        + abs(x3 - 2)
+        + np.tanh(x1 * x2)
+        + 3 * x1
+        - x2
+    )
     g = np.array([x1 * x2**2, x1 + 2 * x2 - x3, np.log10(x3) + 2 * x2])
     return f, g
 

@@ -81,7 +81,7 @@ def test_ipopt_solves_nlp_and_lp():
 
 
 def test_highs_refuses_nonlinear_model_with_a_clear_message():
-    with pytest.raises(ModelTypeError, match="HiGHS solves LP and MILP.*QP.*Use solver 'ipopt'"):
+    with pytest.raises(ModelTypeError, match=r"HiGHS solves LP and MILP.*QP.*Use solver 'ipopt'"):
         solve(nlp(), "highs")
 
 

@@ -28,6 +28,7 @@ from evgames.data.validation import (
 
 __all__ = ["BargainingData", "BargainingPlayer"]
 
+
 @dataclass(frozen=True)
 class BargainingPlayer:
     """One participant of the alliance.
@@ -112,9 +113,7 @@ class BargainingData:
     @classmethod
     def from_dict(cls, record: Mapping[str, Any]) -> BargainingData:
         """Build from the YAML contract (see module docstring)."""
-        require_fields(
-            "bargaining", record, ("total_benefit", "negotiation_cost", "players"), ("normalise_powers",)
-        )
+        require_fields("bargaining", record, ("total_benefit", "negotiation_cost", "players"), ("normalise_powers",))
         raw_players = record["players"]
         if not isinstance(raw_players, list):
             raise DataError("players", raw_players, "must be a list of {name, cost, standalone, power}")

@@ -144,9 +144,7 @@ def validated_powers(collection: str, powers: Iterable[Any], normalise: bool) ->
 
     Errors name ``{collection}[i].power`` for one power and ``{collection}.power`` for their sum.
     """
-    values = tuple(
-        require_positive(f"{collection}[{position}].power", power) for position, power in enumerate(powers)
-    )
+    values = tuple(require_positive(f"{collection}[{position}].power", power) for position, power in enumerate(powers))
     total = math.fsum(values)
     if abs(total - 1.0) <= WEIGHT_SUM_TOLERANCE:
         return values

@@ -23,7 +23,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from evgames.data.bargaining import BargainingData, BargainingPlayer
-from evgames.solvers import SolveResult, SolverConfig
+from evgames.solvers import SolverConfig, SolveResult
 from evgames.solvers import solve as solve_model
 
 __all__ = [
@@ -97,7 +97,8 @@ def closed_form(data: BargainingData) -> pd.Series:
 def payoffs(data: BargainingData, shares: Mapping[str, float] | pd.Series) -> pd.Series:
     """U_i = a_i (V_m − k) − C_i (eq. 1)."""
     return pd.Series(
-        [float(shares[p.name]) * data.net_benefit - p.cost for p in data.players], index=list(data.names),
+        [float(shares[p.name]) * data.net_benefit - p.cost for p in data.players],
+        index=list(data.names),
         name="payoff",
     )
 

@@ -34,7 +34,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from evgames.data.satisfaction import SatisfactionData, SatisfactionPlayer
-from evgames.solvers import SolveResult, SolverConfig
+from evgames.solvers import SolverConfig, SolveResult
 from evgames.solvers import solve as solve_model
 
 __all__ = [
@@ -125,13 +125,13 @@ def paper_eq17(data: SatisfactionData) -> pd.Series:
 
 
 def adjust(current: Mapping[str, float] | pd.Series, target: pd.Series, adjustment: float) -> pd.Series:
-    """r' = r + φ (r* − r) (eq. 18)."""
+    """R' = r + φ (r* − r) (eq. 18)."""
     now = pd.Series({name: float(current[name]) for name in target.index})
     return (now + adjustment * (target - now)).rename("adjusted")
 
 
 def log_nash_product(data: SatisfactionData, coefficients: Mapping[str, float] | pd.Series) -> float:
-    """ln Z of eq. (15) over the bargaining players; −inf where some r_i ≤ q_i⁻."""
+    """Ln Z of eq. (15) over the bargaining players; −inf where some r_i ≤ q_i⁻."""
     values = np.array([float(coefficients[name]) for name in data.names])
     free = _bargaining_players(data)
     ratio = (values[free] - data.least[free]) / data.ideal[free]
@@ -168,9 +168,7 @@ class SatisfactionSolution:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per player."""
-        frame = pd.DataFrame(
-            {"optimum": self.optimum, "closed_form": self.closed_form, "paper_eq17": self.paper_eq17}
-        )
+        frame = pd.DataFrame({"optimum": self.optimum, "closed_form": self.closed_form, "paper_eq17": self.paper_eq17})
         if self.adjusted is not None:
             frame["adjusted"] = self.adjusted
         return frame

@@ -82,7 +82,8 @@ def compute(settings: Mapping[str, Any], case: Mapping[str, Any] | None = None) 
     short_payoffs = bargaining.payoffs(data, short_shares)
 
     first = stage_one(case, data, settings.get("shapley_decimals"))
-    stage2 = satisfaction_data(case, first["coefficient"], settings.get("adjustment", case["satisfaction"]["adjustment"]))
+    adjustment = settings.get("adjustment", case["satisfaction"]["adjustment"])
+    stage2 = satisfaction_data(case, first["coefficient"], adjustment)
     target_name = settings.get("satisfaction_target", "optimum")
     if target_name not in ("optimum", "paper_eq17"):
         raise DataError("satisfaction_target", target_name, "use 'optimum' or 'paper_eq17'")

@@ -162,11 +162,11 @@ class _ToCasadi(StreamBasedExpressionVisitor):
         super().__init__()
         self.symbol_of = symbol_of
 
-    def initializeWalker(self, expr: Any) -> tuple[bool, Any]:  # noqa: N802 (Pyomo's API name)
+    def initializeWalker(self, expr: Any) -> tuple[bool, Any]:
         descend, result = self.beforeChild(None, expr, 0)
         return (True, None) if descend else (False, result)
 
-    def beforeChild(self, node: Any, child: Any, child_idx: int) -> tuple[bool, Any]:  # noqa: N802
+    def beforeChild(self, node: Any, child: Any, child_idx: int) -> tuple[bool, Any]:
         if type(child) in native_numeric_types:
             return False, float(child)
         if type(child) is nx.LinearExpression:
@@ -208,7 +208,7 @@ class _ToCasadi(StreamBasedExpressionVisitor):
             result = ca.dot(ca.DM(coefficients), ca.vertcat(*symbols))
         return result + constant if constant else result
 
-    def exitNode(self, node: Any, data: list[Any]) -> Any:  # noqa: N802
+    def exitNode(self, node: Any, data: list[Any]) -> Any:
         if node.is_named_expression_type():
             return data[0]
         return _handler(type(node))(node, data)

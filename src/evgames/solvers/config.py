@@ -58,8 +58,7 @@ class SolverConfig:
             value = getattr(self, key)
             if value is None:
                 continue
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-                    or value <= 0:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
                 raise SolverOptionError(f"solver.{key} = {value!r}: must be a positive number")
         if not isinstance(self.verbose, bool):
             raise SolverOptionError(f"solver.verbose = {self.verbose!r}: must be true or false")

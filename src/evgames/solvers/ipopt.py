@@ -78,7 +78,8 @@ def _set_option(problem: cyipopt.Problem, name: str, value: Any) -> None:
                 if first_complaint_ends is None:
                     first_complaint_ends = os.lseek(sink.fileno(), 0, os.SEEK_CUR)
         sink.seek(0)
-        said = " ".join(sink.read(first_complaint_ends).decode(errors="replace").split())
+        text = sink.read(-1 if first_complaint_ends is None else first_complaint_ends)
+        said = " ".join(text.decode(errors="replace").split())
     raise SolverOptionError(f"Ipopt rejected option {name} = {value!r}: {said or 'unknown name or wrong type'}")
 
 

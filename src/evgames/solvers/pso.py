@@ -162,11 +162,7 @@ def pso_minimise(fitness: Fitness, lower: np.ndarray, upper: np.ndarray, setting
         w, c1, c2 = settings.coefficients(iteration / settings.iterations)
         r1 = rng.random(position.shape)
         r2 = rng.random(position.shape)
-        velocity = (
-            w * velocity
-            + c1 * r1 * (best_position - position)
-            + c2 * r2 * (best_position[g] - position)
-        )
+        velocity = w * velocity + c1 * r1 * (best_position - position) + c2 * r2 * (best_position[g] - position)
         velocity = np.clip(velocity, -v_max, v_max)
         position = np.clip(position + velocity, lower, upper)
         objective, violation = fitness(position)
@@ -210,9 +206,7 @@ def solve_pso(structure: ModelStructure, options: Mapping[str, Any], solver_name
         )
     settings = PSOSettings.from_options(options)
     nlp = compile_model(structure)
-    unbounded = [
-        name for name, lo, up in zip(nlp.names, nlp.x_lower, nlp.x_upper) if lo <= -INFINITY or up >= INFINITY
-    ]
+    unbounded = [name for name, lo, up in zip(nlp.names, nlp.x_lower, nlp.x_upper) if lo <= -INFINITY or up >= INFINITY]
     if unbounded:
         raise ModelTypeError(f"PSO needs finite bounds on every variable; unbounded: {unbounded[:5]}")
     objective_batch, constraints_batch = nlp.batch(settings.swarm_size)
@@ -236,7 +230,9 @@ def solve_pso(structure: ModelStructure, options: Mapping[str, Any], solver_name
         message = f"best particle violates the constraints by {outcome.violation:.3g} (PSO proves nothing)"
     elif outcome.stopped_by == "stalled":
         status = Status.OPTIMAL
-        message = f"swarm converged: no improvement above {settings.tolerance:g} for {settings.stall_iterations} iterations"
+        message = (
+            f"swarm converged: no improvement above {settings.tolerance:g} for {settings.stall_iterations} iterations"
+        )
     else:
         status = Status.TIME_LIMIT if outcome.stopped_by == "time_limit" else Status.ITERATION_LIMIT
         message = f"stopped by {outcome.stopped_by} before the swarm converged"

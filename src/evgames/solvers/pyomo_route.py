@@ -50,7 +50,7 @@ def probe_pyomo_solver(name: str, nonlinear: bool) -> str:
     """Return the solver's version text if a tiny solve works, else raise SolverNotAvailableError."""
     try:
         solver = pyo.SolverFactory(name)
-    except Exception as error:  # noqa: BLE001 - any plugin failure means "not usable"
+    except Exception as error:
         raise SolverNotAvailableError(f"Pyomo cannot create solver '{name}': {error}") from None
     if solver is None or not solver.available(exception_flag=False):
         raise SolverNotAvailableError(
@@ -60,17 +60,17 @@ def probe_pyomo_solver(name: str, nonlinear: bool) -> str:
     model = _probe_model(nonlinear)
     try:
         results = solver.solve(model, load_solutions=False)
-    except Exception as error:  # noqa: BLE001 - the probe exists to turn such failures into a clear message
+    except Exception as error:
         raise SolverNotAvailableError(
             f"solver '{name}' reports itself available but fails a test solve ({type(error).__name__}: {error}); "
             "for Ipopt use solver 'ipopt', which runs through evgames' cyipopt adapter"
         ) from None
     if results.solver.termination_condition not in (
-        TerminationCondition.optimal, TerminationCondition.locallyOptimal, TerminationCondition.globallyOptimal
+        TerminationCondition.optimal,
+        TerminationCondition.locallyOptimal,
+        TerminationCondition.globallyOptimal,
     ):
-        raise SolverNotAvailableError(
-            f"solver '{name}' failed a test solve: {results.solver.termination_condition}"
-        )
+        raise SolverNotAvailableError(f"solver '{name}' failed a test solve: {results.solver.termination_condition}")
     version = solver.version() if hasattr(solver, "version") else None
     return ".".join(map(str, version)) if isinstance(version, tuple) else str(version or "unknown version")
 

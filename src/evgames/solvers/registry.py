@@ -103,7 +103,7 @@ def _check_capability(name: str, structure: ModelStructure) -> None:
     capability = CAPABILITIES.get(name)
     if capability is None:
         return  # an unlisted Pyomo solver judges the model itself
-    if structure.nonlinear and not capability.nonlinear or structure.quadratic and not capability.nonlinear:
+    if (structure.nonlinear and not capability.nonlinear) or (structure.quadratic and not capability.nonlinear):
         raise ModelTypeError(
             f"{capability.note}; this model is {structure.kind} (nonlinear objective or constraints). "
             "Use solver 'ipopt' (or 'pso' as a cross-check)."

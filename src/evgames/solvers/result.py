@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import pandas as pd
@@ -12,7 +12,7 @@ import pandas as pd
 __all__ = ["SolveResult", "Status"]
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """Solver-independent outcome of a solve."""
 
     OPTIMAL = "optimal"
@@ -23,9 +23,6 @@ class Status(str, Enum):
     ITERATION_LIMIT = "iteration_limit"
     ERROR = "error"
     UNKNOWN = "unknown"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -16,7 +16,7 @@ import pandas as pd
 __all__ = ["NumericOptimum", "Verdict", "compare"]
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     """What a comparison of a closed form with a numeric optimum shows."""
 
     AGREE = "agree"
@@ -25,9 +25,6 @@ class Verdict(str, Enum):
     SOLVER_WORSE = "solver not optimal"  # the closed form is feasible and strictly better
     SAME_OBJECTIVE = "different point, same objective"
     SOLVER_FAILED = "solver failed"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)
@@ -47,9 +44,7 @@ class NumericOptimum:
     tolerance: float
 
 
-def _verdict(
-    difference: float, gap: float, violation: float, tolerance: float, objective_tolerance: float
-) -> Verdict:
+def _verdict(difference: float, gap: float, violation: float, tolerance: float, objective_tolerance: float) -> Verdict:
     if violation > tolerance:
         return Verdict.INFEASIBLE
     if difference <= tolerance:

@@ -53,7 +53,9 @@ class Published:
 
     def __post_init__(self) -> None:
         if not _NUMBER.match(str(self.printed)):
-            raise DataError(f"published[{self.key}].printed", self.printed, "must be a number as printed, e.g. '19.56%'")
+            raise DataError(
+                f"published[{self.key}].printed", self.printed, "must be a number as printed, e.g. '19.56%'"
+            )
 
     @property
     def value(self) -> float:
@@ -79,8 +81,7 @@ class Published:
     @classmethod
     def from_dict(cls, paper: str, record: Mapping[str, Any], position: int) -> Published:
         """Build from a case file's ``published`` entry."""
-        require_fields(f"published[{position}]", record, ("location", "key", "quantity", "printed"),
-                       ("scale", "note"))
+        require_fields(f"published[{position}]", record, ("location", "key", "quantity", "printed"), ("scale", "note"))
         return cls(
             paper=paper,
             location=str(record["location"]),
@@ -157,6 +158,23 @@ def _combinations(readings: Sequence[Reading]) -> list[tuple[Reading, ...]]:
     return found
 
 
+def _row(
+    number: Published, computed: float, status: str, reading: str | None, note: str, alternative: float | None = None
+) -> LedgerRow:
+    return LedgerRow(
+        paper=number.paper,
+        location=number.location,
+        quantity=number.quantity,
+        published=number.value,
+        computed=computed,
+        status=status,
+        reading=reading,
+        note=note,
+        computed_under_reading=alternative,
+        printed=number.printed,
+    )
+
+
 def reconcile(
     published: Sequence[Published],
     compute: Callable[[Mapping[str, Any]], Mapping[str, float]],
@@ -185,27 +203,31 @@ def reconcile(
         if number.key not in stated:
             raise DataError("published.key", number.key, "no computation produces this quantity")
         computed = float(stated[number.key])
-        row = dict(
-            paper=number.paper, location=number.location, quantity=number.quantity, published=number.value,
-            computed=computed, printed=number.printed,
-        )
+
         if number.matches(computed):
-            rows.append(LedgerRow(**row, status="match", reading=None, note=number.note))
+            rows.append(_row(number, computed, "match", None, number.note))
             continue
         for combination in combinations:
             alternative = float(under(combination)[number.key])
             if number.matches(alternative):
                 text = "; ".join(r.text for r in combination)
                 note = f"stated data give {computed:.6g}; {text} gives {alternative:.6g}"
-                rows.append(LedgerRow(
-                    **row, status="match-under-reading", reading=" + ".join(r.id for r in combination),
-                    note=f"{note}. {number.note}".strip().rstrip("."), computed_under_reading=alternative,
-                ))
+                reading = " + ".join(r.id for r in combination)
+                rows.append(
+                    _row(
+                        number,
+                        computed,
+                        "match-under-reading",
+                        reading,
+                        f"{note}. {number.note}".strip(" ."),
+                        alternative,
+                    )
+                )
                 break
         else:
             tried = ", ".join(" + ".join(r.id for r in c) for c in combinations) or "none"
             note = f"differs by {computed - number.value:+.6g}; no reading reproduces it (tried: {tried})"
-            rows.append(LedgerRow(**row, status="differs", reading=None, note=f"{note}. {number.note}".strip()))
+            rows.append(_row(number, computed, "differs", None, f"{note}. {number.note}".strip(" .")))
     return rows
 
 
