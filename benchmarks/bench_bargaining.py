@@ -1,0 +1,118 @@
+"""Ipopt adapter vs SciPy SLSQP vs the closed form on random n-player bargaining problems (seed 000 eq. 1-9).
+
+Prints, for each n, the adapter's build + solve time (Pyomo model built from data, translated to CasADi,
+solved by Ipopt), SLSQP's time on the same problem with its exact gradient (up to n = 300: it scales
+cubically), the closed form's time, and ratios measured in this same run. Targets (issue 2): under 10 ms
+per 3-player solve after start-up; at n = 300 at most a tenth of SLSQP's time (goal: a fiftieth);
+n = 5000 under 5 s.
+
+Usage: python benchmarks/bench_bargaining.py [--sizes 3 10 100 300 1000 5000] [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+from scipy.optimize import minimize
+
+from evgames.models import bargaining
+
+SLSQP_LIMIT = 300
+
+
+def instance(n: int, seed: int = 0) -> bargaining.BargainingData:
+    rng = np.random.default_rng(seed)
+    powers = rng.uniform(0.1, 1.0, n)
+    costs = rng.uniform(0, 100, n)
+    standalone = rng.uniform(50, 200, n)
+    surplus = 0.2 * (costs.sum() + standalone.sum())
+    return bargaining.BargainingData.from_dict(
+        {
+            "total_benefit": float(costs.sum() + standalone.sum() + surplus + 10 * n),
+            "negotiation_cost": float(10 * n),
+            "normalise_powers": True,
+            "players": [
+                {
+                    "name": f"P{i}",
+                    "cost": float(costs[i]),
+                    "standalone": float(standalone[i]),
+                    "power": float(powers[i]),
+                }
+                for i in range(n)
+            ],
+        }
+    )
+
+
+def slsqp(data: bargaining.BargainingData) -> np.ndarray:
+    powers = np.array([p.power for p in data.players])
+    thresholds = np.array([(p.cost + p.standalone) / data.net_benefit for p in data.players])
+    spare = 1 - thresholds.sum()
+    start = thresholds + spare / len(powers)
+
+    def negative_log_product(a: np.ndarray) -> float:
+        return -float(np.dot(powers, np.log(np.maximum(a - thresholds, 1e-300) * data.net_benefit)))
+
+    def gradient(a: np.ndarray) -> np.ndarray:
+        return -powers / np.maximum(a - thresholds, 1e-300)
+
+    found = minimize(
+        negative_log_product,
+        start,
+        jac=gradient,
+        method="SLSQP",
+        bounds=list(zip(thresholds + 1e-12, thresholds + spare)),
+        constraints=[{"type": "eq", "fun": lambda a: a.sum() - 1, "jac": lambda a: np.ones_like(a)}],
+        options={"ftol": 1e-12, "maxiter": 1000},
+    )
+    if not found.success:
+        raise RuntimeError(f"SLSQP failed: {found.message}")
+    return found.x
+
+
+def timed(function, argument, repeats: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = function(argument)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[3, 10, 100, 300, 1000, 5000])
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+
+    bargaining.solve(instance(3))  # start-up: imports, CasADi and Ipopt libraries loaded once
+    header = (
+        f"{'n':>6} {'adapter s':>10} {'SLSQP s':>10} {'adapter/SLSQP':>14} {'closed s':>10} "
+        f"{'adapter/closed':>15} {'max |a - a*|':>13}"
+    )
+    print(header)
+    print("-" * len(header))
+    for n in args.sizes:
+        data = instance(n)
+        repeats = args.repeats if n <= 1000 else 1
+        adapter_time, solution = timed(bargaining.solve, data, repeats)
+        closed_time, closed = timed(bargaining.closed_form, data, repeats)
+        error = float(np.max(np.abs(solution.shares.to_numpy() - closed.to_numpy())))
+        if n <= SLSQP_LIMIT:
+            slsqp_time, point = timed(slsqp, data, 1 if n > 100 else repeats)
+            slsqp_error = float(np.max(np.abs(point - closed.to_numpy())))
+            slsqp_text, ratio_text = f"{slsqp_time:10.4f}", f"{adapter_time / slsqp_time:14.4f}"
+            note = f"  (SLSQP error {slsqp_error:.1e})"
+        else:
+            slsqp_text, ratio_text, note = f"{'-':>10}", f"{'-':>14}", ""
+        print(
+            f"{n:>6} {adapter_time:10.4f} {slsqp_text} {ratio_text} {closed_time:10.6f} "
+            f"{adapter_time / closed_time:15.1f} {error:13.1e}{note}"
+        )
+
+
+if __name__ == "__main__":
+    main()
