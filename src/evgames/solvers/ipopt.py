@@ -63,24 +63,27 @@ def _captured_stdout() -> Iterator[IO[bytes]]:
             os.close(saved)
 
 
-def _set_option(problem: cyipopt.Problem, name: str, value: Any) -> None:
-    """Set one option; an integer also tries as a real number (TOML writes ``30`` for 30.0)."""
-    attempts = [value]
-    if isinstance(value, int) and not isinstance(value, bool):
-        attempts.append(float(value))
+def _set_options(problem: cyipopt.Problem, options: Mapping[str, Any]) -> None:
+    """Set every option; an integer also tries as a real number (TOML writes ``30`` for 30.0)."""
     with _captured_stdout() as sink:
-        first_complaint_ends = None
-        for attempt in attempts:
-            try:
-                problem.add_option(name, attempt)
-                return
-            except (TypeError, ValueError):
-                if first_complaint_ends is None:
-                    first_complaint_ends = os.lseek(sink.fileno(), 0, os.SEEK_CUR)
-        sink.seek(0)
-        text = sink.read(-1 if first_complaint_ends is None else first_complaint_ends)
-        said = " ".join(text.decode(errors="replace").split())
-    raise SolverOptionError(f"Ipopt rejected option {name} = {value!r}: {said or 'unknown name or wrong type'}")
+        for name, value in options.items():
+            attempts = [value]
+            if isinstance(value, int) and not isinstance(value, bool):
+                attempts.append(float(value))
+            complaint_starts = os.lseek(sink.fileno(), 0, os.SEEK_CUR)
+            complaint_ends = None
+            for attempt in attempts:
+                try:
+                    problem.add_option(name, attempt)
+                    break
+                except (TypeError, ValueError):
+                    if complaint_ends is None:
+                        complaint_ends = os.lseek(sink.fileno(), 0, os.SEEK_CUR)
+            else:
+                sink.seek(complaint_starts)
+                text = sink.read((complaint_ends or complaint_starts) - complaint_starts)
+                said = " ".join(text.decode(errors="replace").split()) or "unknown name or wrong type"
+                raise SolverOptionError(f"Ipopt rejected option {name} = {value!r}: {said}")
 
 
 class _Callbacks:
@@ -89,24 +92,35 @@ class _Callbacks:
     def __init__(self, nlp: CompiledNLP) -> None:
         self.nlp = nlp
         self.iterations = 0
+        self._point: bytes | None = None
+        self._values: tuple[np.ndarray, ...] = ()
+
+    def _first_order(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
+        # Ipopt asks for f, ∇f, g and J at the same point in separate calls; one CasADi call serves all
+        # four (each call costs tens of microseconds, which dominates small problems).
+        key = x.tobytes()
+        if key != self._point:
+            self._values = tuple(self.nlp.first_order(x))
+            self._point = key
+        return self._values
 
     def objective(self, x: np.ndarray) -> float:
-        return float(self.nlp.objective(x))
+        return float(self._first_order(x)[0][0])
 
     def gradient(self, x: np.ndarray) -> np.ndarray:
-        return np.asarray(self.nlp.gradient(x), dtype=float).ravel()
+        return self._first_order(x)[1]
 
     def constraints(self, x: np.ndarray) -> np.ndarray:
-        return np.asarray(self.nlp.constraints(x), dtype=float).ravel()
+        return self._first_order(x)[2]
 
     def jacobian(self, x: np.ndarray) -> np.ndarray:
-        return np.asarray(self.nlp.jacobian(x), dtype=float).ravel()
+        return self._first_order(x)[3]
 
     def jacobianstructure(self) -> tuple[np.ndarray, np.ndarray]:
         return self.nlp.jacobian_structure
 
     def hessian(self, x: np.ndarray, multipliers: np.ndarray, objective_factor: float) -> np.ndarray:
-        return np.asarray(self.nlp.hessian(x, multipliers, objective_factor), dtype=float).ravel()
+        return self.nlp.second_order(x, multipliers, objective_factor)[0]
 
     def hessianstructure(self) -> tuple[np.ndarray, np.ndarray]:
         return self.nlp.hessian_structure
@@ -130,8 +144,7 @@ def solve_ipopt(structure: ModelStructure, options: Mapping[str, Any], solver_na
         cl=nlp.g_lower,
         cu=nlp.g_upper,
     )
-    for name, value in {**DEFAULT_OPTIONS, **options}.items():
-        _set_option(problem, name, value)
+    _set_options(problem, {**DEFAULT_OPTIONS, **options})
     x, info = problem.solve(nlp.x0)
     status_code = int(info["status"])
     status = _STATUS.get(status_code, Status.ERROR)

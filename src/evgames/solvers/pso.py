@@ -209,17 +209,16 @@ def solve_pso(structure: ModelStructure, options: Mapping[str, Any], solver_name
     unbounded = [name for name, lo, up in zip(nlp.names, nlp.x_lower, nlp.x_upper) if lo <= -INFINITY or up >= INFINITY]
     if unbounded:
         raise ModelTypeError(f"PSO needs finite bounds on every variable; unbounded: {unbounded[:5]}")
-    objective_batch, constraints_batch = nlp.batch(settings.swarm_size)
+    evaluate = nlp.batch(settings.swarm_size)
     g_lower = np.where(nlp.g_lower <= -INFINITY, -np.inf, nlp.g_lower)[:, None]
     g_upper = np.where(nlp.g_upper >= INFINITY, np.inf, nlp.g_upper)[:, None]
 
     def fitness(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        columns = points.T
-        objective = np.asarray(objective_batch(columns), dtype=float).ravel()
-        objective = np.where(np.isnan(objective), np.inf, objective)
+        f, g_flat = evaluate(points.T)  # the transpose's column-major order is each point's n values in turn
+        objective = np.where(np.isnan(f), np.inf, f)
         if nlp.m == 0:
             return objective, np.zeros(points.shape[0])
-        g = np.asarray(constraints_batch(columns), dtype=float)
+        g = g_flat.reshape((nlp.m, points.shape[0]), order="F")
         violation = np.maximum(g_lower - g, 0.0).sum(axis=0) + np.maximum(g - g_upper, 0.0).sum(axis=0)
         return objective, np.where(np.isnan(violation), np.inf, violation)
 
