@@ -90,31 +90,27 @@ def require_unique(field: str, names: Iterable[str]) -> tuple[str, ...]:
     return tuple(result)
 
 
+def _check_keys(field: str, mapping: Any, required: tuple[str, ...], known: set[str], noun: str) -> None:
+    if not isinstance(mapping, Mapping):
+        raise DataError(field, mapping, "must be a mapping")
+    for key in mapping:
+        if key not in known:
+            raise DataError(f"{field}.{key}", mapping[key], f"unknown {noun}; expected one of {sorted(known)}")
+    for key in required:
+        if key not in mapping:
+            raise DataError(f"{field}.{key}", None, f"missing {noun}")
+
+
 def require_fields(field: str, record: Any, required: Iterable[str], optional: Iterable[str] = ()) -> None:
     """Check that ``record`` is a mapping with exactly the known keys and all required ones."""
-    if not isinstance(record, Mapping):
-        raise DataError(field, record, "must be a mapping")
     required = tuple(required)
-    known = set(required) | set(optional)
-    for key in record:
-        if key not in known:
-            raise DataError(f"{field}.{key}", record[key], f"unknown field; expected one of {sorted(known)}")
-    for key in required:
-        if key not in record:
-            raise DataError(f"{field}.{key}", None, "missing required field")
+    _check_keys(field, record, required, set(required) | set(optional), "field")
 
 
 def require_keys(field: str, mapping: Any, expected: Iterable[str]) -> None:
     """Check that ``mapping`` has exactly the keys ``expected`` (e.g. one entry per player)."""
-    if not isinstance(mapping, Mapping):
-        raise DataError(field, mapping, "must be a mapping")
     expected = tuple(expected)
-    for key in mapping:
-        if key not in expected:
-            raise DataError(f"{field}.{key}", mapping[key], f"unknown name; expected one of {list(expected)}")
-    for key in expected:
-        if key not in mapping:
-            raise DataError(f"{field}.{key}", None, "missing entry")
+    _check_keys(field, mapping, expected, set(expected), "name")
 
 
 def load_mapping(source: str | Path | Mapping[str, Any]) -> Mapping[str, Any]:
