@@ -2,7 +2,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import Phase, given, settings
 from strategies import bargaining_records
 
 from evgames.data import DataError
@@ -80,6 +80,17 @@ def test_closed_form_is_pareto_optimal_and_better_than_perturbations(record):
         step = rng.normal(size=len(shares)) * 1e-4
         step -= step.mean()  # stay on Σ a = 1
         assert bargaining.log_nash_product(data, shares + step) <= best + 1e-12
+
+
+@settings(max_examples=10, phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(bargaining_records(max_players=4))
+def test_pso_is_close_to_closed_form_on_random_instances(record):
+    data = bargaining.BargainingData.from_dict(record)
+    solution = bargaining.solve(data, "pso", {"swarm_size": 50, "iterations": 1200, "stall_iterations": 120})
+    closed = bargaining.closed_form(data)
+    best = bargaining.log_nash_product(data, closed)
+    assert bargaining.log_nash_product(data, solution.shares) >= best - 1e-3 * max(1.0, abs(best))
+    assert np.max(np.abs(solution.shares - closed)) < 2e-2
 
 
 def test_pso_is_close_to_closed_form():

@@ -141,3 +141,13 @@ def test_structure_classification():
     m = nlp()
     m.o.expr = pyo.log(m.x + 6)
     assert inspect_model(m).kind == "NLP"
+
+
+def test_any_installed_pyomo_solver_passes_through():
+    # 'appsi_highs' is Pyomo's own name, not evgames' registry name, so it takes the pass-through route.
+    result = solve(lp(), "appsi_highs")
+    assert result.route.startswith("pyomo SolverFactory('appsi_highs')")
+    assert result.objective == pytest.approx(12) and result.values == pytest.approx({"x": 4, "y": 0})
+    m = lp()
+    m.impossible = pyo.Constraint(expr=m.x + m.y >= 10)
+    assert solve(m, "appsi_highs", raise_on_failure=False).status == "infeasible"
