@@ -1,45 +1,94 @@
-"""The Shapley value and its correction-factor modification (seed 000 eq. (10)–(14))."""
+"""The Shapley value: exact (seed 000 eq. (10)–(11)) and by permutation sampling."""
 
 from __future__ import annotations
 
-from math import factorial
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from math import comb
 
 import numpy as np
 import pandas as pd
 
 from evgames.data.validation import DataError
-from evgames.games.tu import TUGame
+from evgames.games.tu import TUGame, coalition_sizes, split
 
-__all__ = ["modified_shapley", "shapley"]
+__all__ = ["SampledShapley", "shapley", "shapley_sampled"]
 
 
 def shapley(game: TUGame) -> pd.Series:
-    """Exact Shapley value, seed 000 eq. (10)–(11), in O(n 2^n) vectorised operations.
+    """Exact Shapley value, φ_i = Σ_{S ∌ i} |S|!(n−|S|−1)!/n! · (v(S ∪ i) − v(S)) (eq. 10–11).
 
-    φ_i = Σ_{S ∌ i} |S|! (n − |S| − 1)! / n! · (v(S ∪ {i}) − v(S)).
+    Rewritten as φ_i = Σ_{S ∋ i} a(|S|) v(S) − Σ_{S ∌ i} b(|S|) v(S) with a(s) = 1/(n·C(n−1, s−1)) and
+    b(s) = 1/(n·C(n−1, s)), so each player costs one contiguous reduction over the 2^n values.
     """
     n = game.n
-    weights = np.array([factorial(s) * factorial(n - s - 1) / factorial(n) for s in range(n)])
-    sizes = game.coalition_sizes()
-    masks = np.arange(game.values.size, dtype=np.int64)
+    sizes = coalition_sizes(n)
+    weight_with = np.array([0.0] + [1.0 / (n * comb(n - 1, s - 1)) for s in range(1, n + 1)])
+    weight_without = np.array([1.0 / (n * comb(n - 1, s)) for s in range(n)] + [0.0])
+    with_term = weight_with[sizes] * game.values
+    without_term = weight_without[sizes] * game.values
     result = np.empty(n)
     for i in range(n):
-        bit = 1 << i
-        without = masks[(masks & bit) == 0]
-        marginal = game.values[without | bit] - game.values[without]
-        result[i] = float(np.dot(weights[sizes[without]], marginal))
+        result[i] = split(with_term, i)[:, 1, :].sum() - split(without_term, i)[:, 0, :].sum()
     return pd.Series(result, index=list(game.players), name="shapley")
 
 
-def modified_shapley(value: pd.Series, correction: pd.Series, scale: float) -> pd.Series:
-    """φ'_i = φ_i + X (β_i − 1/n), seed 000 eq. (13) with X = V_m (seed 001 uses the surplus).
+@dataclass(frozen=True)
+class SampledShapley:
+    """Permutation-sampling estimate of the Shapley value.
 
-    Args:
-        value: The unmodified allocation φ (usually the Shapley value).
-        correction: Comprehensive correction weights β, one per player, summing to 1.
-        scale: X, the amount the deviation from equal weights is applied to.
+    Attributes:
+        value: Estimated φ_i by player.
+        standard_error: Standard error of each estimate (sample std / √permutations).
+        permutations: Number of sampled orderings.
     """
-    if list(correction.index) != list(value.index):
-        raise DataError("correction", list(correction.index), f"must list the players {list(value.index)}")
-    n = len(value)
-    return (value + scale * (correction - 1.0 / n)).rename("modified_shapley")
+
+    value: pd.Series
+    standard_error: pd.Series
+    permutations: int
+
+
+def shapley_sampled(
+    game: TUGame | tuple[Sequence[str], Callable[[frozenset[str]], float]],
+    permutations: int = 1000,
+    seed: int = 0,
+) -> SampledShapley:
+    """Monte Carlo Shapley value from random orderings (Castro, Gómez & Tejada 2009).
+
+    ``game`` is a :class:`TUGame` or ``(players, value)`` with ``value(frozenset_of_names)``, for games
+    too large to tabulate. Each ordering gives every player one marginal contribution, so the cost is
+    ``permutations × n`` evaluations of v.
+    """
+    if permutations < 2:
+        raise DataError("permutations", permutations, "need at least 2 to estimate a standard error")
+    if isinstance(game, TUGame):
+        players = list(game.players)
+        table = game.values
+
+        def value(members: frozenset[int]) -> float:
+            return float(table[sum(1 << i for i in members)])
+    else:
+        players = list(game[0])
+        named = game[1]
+
+        def value(members: frozenset[int]) -> float:
+            return float(named(frozenset(players[i] for i in members)))
+
+    n = len(players)
+    rng = np.random.default_rng(seed)
+    samples = np.empty((permutations, n))
+    for row in range(permutations):
+        members: frozenset[int] = frozenset()
+        previous = value(members)
+        for player in rng.permutation(n):
+            members = members | {int(player)}
+            current = value(members)
+            samples[row, player] = current - previous
+            previous = current
+    mean = samples.mean(axis=0)
+    error = samples.std(axis=0, ddof=1) / np.sqrt(permutations)
+    return SampledShapley(
+        value=pd.Series(mean, index=players, name="shapley"),
+        standard_error=pd.Series(error, index=players, name="standard_error"),
+        permutations=permutations,
+    )

@@ -6,7 +6,7 @@ coalitions as comma-joined player names, e.g. ``{"A": 24, "A,B": 54, "A,B,C": 69
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +14,33 @@ import numpy as np
 
 from evgames.data.validation import DataError, load_mapping, require_finite, require_unique
 
-__all__ = ["MAX_PLAYERS", "TUGame"]
+__all__ = ["MAX_PLAYERS", "TUGame", "coalition_sizes", "marginal_contributions", "split"]
 
 #: Largest game stored exactly (2^25 float64 values = 256 MiB).
 MAX_PLAYERS = 25
+
+#: Slack for the structural checks (superadditive, convex, essential) on float data.
+_TOLERANCE = 1e-9
+
+
+def split(array: np.ndarray, player: int) -> np.ndarray:
+    """View a bitmask-indexed array as (high bits, bit ``player``, low bits).
+
+    ``split(a, i)[:, 0, :]`` holds the coalitions without i and ``[:, 1, :]`` the same coalitions with i,
+    aligned; reductions over this view are contiguous, unlike gathers by index.
+    """
+    return array.reshape(-1, 2, 1 << player)
+
+
+def coalition_sizes(n: int) -> np.ndarray:
+    """|S| for every mask S of an n-player game."""
+    return np.bitwise_count(np.arange(1 << n, dtype=np.uint64)).astype(np.int64)
+
+
+def marginal_contributions(values: np.ndarray, player: int) -> np.ndarray:
+    """v(S ∪ i) − v(S) for every S without i, in increasing mask order of S."""
+    halves = split(values, player)
+    return (halves[:, 1, :] - halves[:, 0, :]).ravel()
 
 
 class TUGame:
@@ -95,11 +118,54 @@ class TUGame:
 
     def coalition_sizes(self) -> np.ndarray:
         """|S| for every mask S."""
-        masks = np.arange(self.values.size, dtype=np.int64)
-        sizes = np.zeros(masks.size, dtype=np.int64)
+        return coalition_sizes(self.n)
+
+    def coalition_sums(self, allocation: Sequence[float] | np.ndarray) -> np.ndarray:
+        """x(S) = Σ_{i ∈ S} x_i for every mask S."""
+        x = np.asarray(allocation, dtype=float)
+        if x.shape != (self.n,):
+            raise DataError("allocation", x.shape, f"needs one value per player ({self.n})")
+        sums = np.zeros(self.values.size)
         for i in range(self.n):
-            sizes += (masks >> i) & 1
-        return sizes
+            split(sums, i)[:, 1, :] += x[i]
+        return sums
+
+    @property
+    def superadditive(self) -> bool:
+        """v(S ∪ T) ≥ v(S) + v(T) for all disjoint S, T (checked pairwise, O(3^n))."""
+        size = self.values.size
+        for mask in range(1, size):
+            sub = (mask - 1) & mask
+            while sub:
+                if self.values[mask] < self.values[sub] + self.values[mask ^ sub] - _TOLERANCE:
+                    return False
+                sub = (sub - 1) & mask
+        return True
+
+    @property
+    def convex(self) -> bool:
+        """Supermodular: every marginal contribution v(S ∪ i) − v(S) grows with S."""
+        for i in range(self.n):
+            marginal = marginal_contributions(self.values, i)  # indexed by masks without i
+            for j in range(self.n - 1):
+                halves = marginal.reshape(-1, 2, 1 << j)
+                if np.any(halves[:, 1, :] < halves[:, 0, :] - _TOLERANCE):
+                    return False
+        return True
+
+    @property
+    def essential(self) -> bool:
+        """v(N) > Σ v({i}): there is something to gain by cooperating."""
+        return self.grand_value > sum(self.values[1 << i] for i in range(self.n)) + _TOLERANCE
+
+    @classmethod
+    def from_callable(cls, players: Sequence[str], value: Callable[[frozenset[str]], float]) -> TUGame:
+        """Tabulate v(S) = ``value(S)`` over every coalition (S is a frozenset of names)."""
+        names = tuple(players)
+        values = np.zeros(1 << len(names))
+        for mask in range(1, values.size):
+            values[mask] = value(frozenset(name for i, name in enumerate(names) if mask >> i & 1))
+        return cls(names, values)
 
     def to_dict(self) -> dict[str, float]:
         """Comma-joined coalition → value, ∅ left out."""

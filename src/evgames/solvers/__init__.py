@@ -12,6 +12,8 @@ from evgames.solvers.errors import (
     SolverNotAvailableError,
     SolverOptionError,
 )
+from evgames.solvers.highs_lp import HighsLP
+from evgames.solvers.persistent import PersistentSolver
 from evgames.solvers.pso import PSOOutcome, PSOSettings, pso_minimise
 from evgames.solvers.registry import CAPABILITIES, native_options, solve
 from evgames.solvers.result import SolveResult, Status
@@ -19,11 +21,13 @@ from evgames.solvers.structure import ModelStructure, inspect_model
 
 __all__ = [
     "CAPABILITIES",
+    "HighsLP",
     "ModelStructure",
     "ModelTypeError",
     "NonOptimalTerminationError",
     "PSOOutcome",
     "PSOSettings",
+    "PersistentSolver",
     "SolveResult",
     "SolverConfig",
     "SolverError",

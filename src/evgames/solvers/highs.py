@@ -19,7 +19,7 @@ from evgames.solvers.errors import SolverOptionError
 from evgames.solvers.result import SolveResult, Status
 from evgames.solvers.structure import ModelStructure
 
-__all__ = ["ROUTE", "check_highs_options", "solve_highs"]
+__all__ = ["ROUTE", "check_highs_options", "highs_solver", "solve_highs"]
 
 ROUTE = "pyomo appsi_highs (HiGHS {}.{}.{})".format(*Highs().version())
 
@@ -48,16 +48,30 @@ def check_highs_options(options: Mapping[str, Any]) -> None:
             )
 
 
-def solve_highs(
-    model: pyo.ConcreteModel, structure: ModelStructure, options: Mapping[str, Any], solver_name: str = "highs"
-) -> SolveResult:
-    """Solve an LP/MILP with HiGHS; ``options`` are HiGHS's own option names."""
-    start = time.perf_counter()
+def highs_solver(options: Mapping[str, Any]) -> Highs:
+    """An APPSI HiGHS object with checked options that never loads a solution blindly."""
     check_highs_options(options)
     solver = Highs()
     solver.config.load_solution = False
     solver.config.stream_solver = bool(options.get("output_flag", False))
     solver.highs_options = dict(options)
+    return solver
+
+
+def solve_highs(
+    model: pyo.ConcreteModel,
+    structure: ModelStructure,
+    options: Mapping[str, Any],
+    solver_name: str = "highs",
+    solver: Highs | None = None,
+) -> SolveResult:
+    """Solve an LP/MILP with HiGHS; ``options`` are HiGHS's own option names.
+
+    Passing the same ``solver`` again re-solves persistently: APPSI updates only what changed (mutable
+    parameters, bounds, fixed variables, added or removed constraints).
+    """
+    start = time.perf_counter()
+    solver = highs_solver(options) if solver is None else solver
     results = solver.solve(model)
     status = _STATUS.get(results.termination_condition, Status.UNKNOWN)
     values: dict[str, float] = {}

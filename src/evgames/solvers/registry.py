@@ -34,7 +34,7 @@ from evgames.solvers.pyomo_route import solve_with_pyomo
 from evgames.solvers.result import SolveResult
 from evgames.solvers.structure import ModelStructure, inspect_model
 
-__all__ = ["CAPABILITIES", "GENERIC_OPTION_NAMES", "native_options", "solve"]
+__all__ = ["CAPABILITIES", "GENERIC_OPTION_NAMES", "check_capability", "merged_config", "native_options", "solve"]
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,8 @@ def native_options(name: str, config: SolverConfig) -> dict[str, Any]:
     return translated
 
 
-def _check_capability(name: str, structure: ModelStructure) -> None:
+def check_capability(name: str, structure: ModelStructure) -> None:
+    """Raise :class:`ModelTypeError` if solver ``name`` cannot take the model's problem class."""
     capability = CAPABILITIES.get(name)
     if capability is None:
         return  # an unlisted Pyomo solver judges the model itself
@@ -115,7 +116,8 @@ def _check_capability(name: str, structure: ModelStructure) -> None:
         )
 
 
-def _config(solver: str | SolverConfig | None, options: Mapping[str, Any] | None) -> SolverConfig:
+def merged_config(solver: str | SolverConfig | None, options: Mapping[str, Any] | None) -> SolverConfig:
+    """A :class:`SolverConfig` from a name or config, with ``options`` added to its verbatim options."""
     if solver is None:
         config = SolverConfig()
     elif isinstance(solver, SolverConfig):
@@ -162,10 +164,10 @@ def solve(
         raise_on_failure: Raise :class:`NonOptimalTerminationError` unless the status is ``optimal``;
             with ``False`` the caller gets the result and must read its ``status``.
     """
-    config = _config(solver, options)
+    config = merged_config(solver, options)
     name = (config.name or default).strip().lower()
     structure = inspect_model(model)
-    _check_capability(name, structure)
+    check_capability(name, structure)
     native = native_options(name, config)
     route = _ROUTES.get(name)
     if route is not None:

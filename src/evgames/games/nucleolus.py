@@ -1,0 +1,161 @@
+"""Least core, core and nucleolus by sequential LPs, written as a Pyomo model and solved with HiGHS.
+
+The excess of coalition S at allocation x is e(S, x) = v(S) − x(S). The least core minimises the
+largest excess; the nucleolus minimises the excess vector lexicographically (Schmeidler 1969). Both
+start from the Pyomo LP of :func:`build_excess_model`,
+
+    min t  s.t.  x(S) + t ≥ v(S)   for every S ≠ ∅, N,     x(N) = v(N),
+                 x_i ≥ v({i})       (imputation domain only).
+
+For the nucleolus it is compiled once (:class:`evgames.solvers.HighsLP`) and changed in place: after
+each solve with optimum t_k, the coalitions with a positive dual are tight in every optimal solution
+(Maschler, Peleg & Shapley 1979) and are settled — their row becomes x(S) ≥ v(S) − t_k without t. A
+coalition whose incidence vector lies in the span of the settled ones has a determined excess on the
+remaining feasible set, so its row is dropped. The LP is re-solved until no coalition is free.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+from pyomo.core.expr.numeric_expr import LinearExpression
+
+from evgames.data.validation import DataError
+from evgames.games.tu import TUGame
+from evgames.solvers import HighsLP, SolverError
+
+__all__ = [
+    "DOMAINS",
+    "LeastCore",
+    "Nucleolus",
+    "build_excess_model",
+    "core_point",
+    "in_core",
+    "least_core",
+    "nucleolus",
+]
+
+DOMAINS = ("imputation", "preimputation")
+
+#: A dual above this counts as positive.
+_DUAL_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class LeastCore:
+    """The least core value ε (smallest possible largest excess) and one allocation attaining it."""
+
+    epsilon: float
+    allocation: pd.Series
+
+
+@dataclass(frozen=True)
+class Nucleolus:
+    """The nucleolus, the excess levels settled in turn, and the number of LPs solved."""
+
+    allocation: pd.Series
+    levels: tuple[float, ...]
+    lp_solves: int
+
+
+def build_excess_model(game: TUGame, domain: str = "imputation") -> pyo.ConcreteModel:
+    """The least-core LP of the module docstring, every proper coalition free."""
+    if domain not in DOMAINS:
+        raise DataError("domain", domain, f"use one of {DOMAINS}")
+    if domain == "imputation" and sum(game.values[1 << i] for i in range(game.n)) > game.grand_value + 1e-9:
+        raise DataError("game", game.grand_value, "Σ v({i}) exceeds v(N): the imputation set is empty")
+    n = game.n
+    model = pyo.ConcreteModel(name="least-core LP")
+    model.players = pyo.RangeSet(0, n - 1)
+    model.coalitions = pyo.Set(initialize=range(1, (1 << n) - 1), ordered=True, doc="proper coalitions (bitmasks)")
+    lower = {i: float(game.values[1 << i]) if domain == "imputation" else None for i in range(n)}
+    model.x = pyo.Var(model.players, bounds=lambda m, i: (lower[i], None), doc="allocation x_i")
+    model.t = pyo.Var(doc="largest excess")
+    shares = [model.x[i] for i in range(n)]
+
+    def excess_row(m: pyo.ConcreteModel, mask: int) -> tuple[float, LinearExpression, None]:
+        # A LinearExpression built directly: rows are many (2^n − 2) and this is ~8x faster than sum().
+        members = [shares[i] for i in range(n) if mask >> i & 1]
+        return float(game.values[mask]), LinearExpression([*members, m.t]), None
+
+    model.excess = pyo.Constraint(model.coalitions, rule=excess_row, doc="x(S) + t >= v(S), i.e. e(S, x) <= t")
+    model.efficiency = pyo.Constraint(expr=sum(shares) == game.grand_value, doc="x(N) = v(N)")
+    model.largest_excess = pyo.Objective(expr=model.t, sense=pyo.minimize)
+    return model
+
+
+def _allocation(lp: HighsLP, model: pyo.ConcreteModel, game: TUGame) -> pd.Series:
+    return pd.Series([lp.x[lp.column(model.x[i])] for i in range(game.n)], index=list(game.players))
+
+
+def least_core(game: TUGame, domain: str = "imputation") -> LeastCore:
+    """ε = min over x of max_S e(S, x) and an x attaining it (one LP); the core is non-empty iff ε ≤ 0."""
+    if game.n == 1:
+        return LeastCore(epsilon=float("-inf"), allocation=pd.Series([game.grand_value], index=list(game.players)))
+    model = build_excess_model(game, domain)
+    lp = HighsLP(model)
+    result = lp.solve()
+    return LeastCore(epsilon=float(result.objective), allocation=_allocation(lp, model, game).rename("least_core"))
+
+
+def _orthonormal_rows(rows: np.ndarray) -> np.ndarray:
+    """An orthonormal basis (as rows) of the span of ``rows``."""
+    _, singular, right = np.linalg.svd(rows, full_matrices=False)
+    rank = int((singular > 1e-10 * max(1.0, singular.max(initial=0.0))).sum())
+    return right[:rank]
+
+
+def nucleolus(game: TUGame, domain: str = "imputation") -> Nucleolus:
+    """The nucleolus (``imputation``) or prenucleolus (``preimputation``) by sequential LPs."""
+    n = game.n
+    if n == 1:
+        return Nucleolus(pd.Series([game.grand_value], index=list(game.players), name="nucleolus"), (), 0)
+    model = build_excess_model(game, domain)
+    lp = HighsLP(model)
+    masks = np.arange(1, (1 << n) - 1)
+    rows = np.array([lp.rows(model.excess[int(mask)])[0] for mask in masks])
+    incidence = ((masks[:, None] >> np.arange(n)) & 1).astype(float)
+    free = np.ones(masks.size, dtype=bool)
+    basis = np.ones((1, n)) / np.sqrt(n)  # orthonormal rows spanning the settled coalitions and N
+    levels = []
+
+    while free.any():
+        result = lp.solve()
+        level = float(result.objective)
+        settled = free & (np.abs(lp.row_duals[rows]) > _DUAL_TOLERANCE)
+        if not settled.any():
+            raise SolverError("the nucleolus LP gave no positive dual on a free coalition; cannot progress")
+        for position in np.flatnonzero(settled):
+            constraint = model.excess[int(masks[position])]
+            lp.set_coefficient(constraint, model.t, 0.0)
+            lp.set_constraint_bounds(constraint, float(game.values[masks[position]]) - level, None)
+        free &= ~settled
+        basis = _orthonormal_rows(np.vstack([basis, incidence[settled]]))
+        residual = incidence - (incidence @ basis.T) @ basis
+        determined = free & (np.linalg.norm(residual, axis=1) < 1e-7)
+        lp.relax_constraints([model.excess[int(mask)] for mask in masks[determined]])
+        free &= ~determined
+        levels.append(level)
+    allocation = _allocation(lp, model, game).rename("nucleolus")
+    return Nucleolus(allocation=allocation, levels=tuple(levels), lp_solves=lp.solves)
+
+
+def in_core(game: TUGame, allocation: pd.Series | np.ndarray, tolerance: float = 1e-9) -> bool:
+    """x(N) = v(N) and x(S) ≥ v(S) for every coalition, checked on all 2^n sums (no LP needed)."""
+    x = np.asarray(
+        allocation.reindex(list(game.players)) if isinstance(allocation, pd.Series) else allocation, dtype=float
+    )
+    sums = game.coalition_sums(x)
+    scale = max(1.0, abs(game.grand_value))
+    return bool(
+        abs(sums[-1] - game.grand_value) <= tolerance * scale and np.all(sums - game.values >= -tolerance * scale)
+    )
+
+
+def core_point(game: TUGame) -> pd.Series | None:
+    """An allocation in the core, or ``None`` when the core is empty (least core ε > 0)."""
+    found = least_core(game, "preimputation")
+    return found.allocation.rename("core_point") if found.epsilon <= 1e-9 else None
