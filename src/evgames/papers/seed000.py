@@ -19,16 +19,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from evgames.data.bargaining import BargainingData
 from evgames.data.satisfaction import SatisfactionData
 from evgames.data.shipped import load_case
 from evgames.data.validation import DataError
-from evgames.games import TUGame, modified_shapley, shapley
+from evgames.games import TUGame, correction_weights, modified_shapley, shapley
 from evgames.models import bargaining, satisfaction
-from evgames.verification.ledger import LedgerRow, Published, Reading, reconcile
+from evgames.papers.common import case_ledger, check_settings
+from evgames.verification.ledger import LedgerRow
 
 __all__ = ["CASE", "PAPER", "SETTINGS", "bargaining_data", "compute", "ledger", "satisfaction_data"]
 
@@ -43,22 +43,15 @@ def bargaining_data(case: Mapping[str, Any], negotiation_cost: float | None = No
     return data if negotiation_cost is None else data.with_values(negotiation_cost=float(negotiation_cost))
 
 
-def correction_weights(case: Mapping[str, Any], names: list[str]) -> pd.Series:
-    """β = A λ (§2.4.2 stage 1, after eq. (12))."""
-    matrix = np.asarray(case["correction"]["matrix"], dtype=float)
-    weights = np.asarray(case["correction"]["weights"], dtype=float)
-    if matrix.shape != (len(names), weights.size):
-        raise DataError("correction.matrix", matrix.shape, f"must be {len(names)} x {weights.size}")
-    return pd.Series(matrix @ weights, index=names, name="beta")
-
-
 def stage_one(case: Mapping[str, Any], data: BargainingData, shapley_decimals: int | None = None) -> dict:
     """Shapley φ, β, U' (eq. 13) and r (eq. 14)."""
     game = TUGame.from_mapping(case["game"])
     value = shapley(game)
     if shapley_decimals is not None:
         value = value.round(int(shapley_decimals))
-    beta = correction_weights(case, list(game.players))
+    correction = case["correction"]
+    factors = pd.DataFrame(correction["matrix"], index=list(game.players), columns=correction["factors"])
+    beta = correction_weights(factors, correction["weights"])
     modified = modified_shapley(value, beta, data.total_benefit)
     return {"shapley": value, "beta": beta, "modified": modified, "coefficient": modified / modified.sum()}
 
@@ -73,9 +66,7 @@ def satisfaction_data(case: Mapping[str, Any], current: pd.Series, adjustment: f
 
 def compute(settings: Mapping[str, Any], case: Mapping[str, Any] | None = None) -> dict[str, float]:
     """All quantities of the module docstring under ``settings`` (empty: the paper as stated)."""
-    for key in settings:
-        if key not in SETTINGS:
-            raise DataError(f"readings.set.{key}", settings[key], f"unknown setting; seed 000 knows {SETTINGS}")
+    check_settings(PAPER, settings, SETTINGS)
     case = load_case(CASE) if case is None else case
     data = bargaining_data(case, settings.get("negotiation_cost"))
     short_shares = bargaining.closed_form(data)
@@ -115,7 +106,4 @@ def compute(settings: Mapping[str, Any], case: Mapping[str, Any] | None = None) 
 
 def ledger() -> list[LedgerRow]:
     """Published vs computed for every number the case file lists."""
-    case = load_case(CASE)
-    published = [Published.from_dict(PAPER, record, i) for i, record in enumerate(case["published"])]
-    readings = [Reading.from_dict(record, i) for i, record in enumerate(case.get("readings", []))]
-    return reconcile(published, lambda settings: compute(settings, case), readings)
+    return case_ledger(PAPER, CASE, compute)

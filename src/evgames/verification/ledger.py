@@ -74,9 +74,16 @@ class Published:
         unit = 10.0 ** (-decimals) * self.scale
         return 0.5 * (unit / 100.0 if match["percent"] else unit)
 
-    def matches(self, computed: float) -> bool:
-        """True when ``computed`` rounds to the printed number (a hair of float slack on the half unit)."""
-        return math.isfinite(computed) and abs(computed - self.value) <= self.half_unit * (1 + 1e-9) + 1e-12
+    def matches(self, computed: float, comparison: str = "round") -> bool:
+        """True when ``computed`` rounds (or, with ``truncate``, truncates) to the printed number."""
+        if not math.isfinite(computed):
+            return False
+        slack = self.half_unit * 1e-9 + 1e-12
+        if comparison == "truncate":  # printed digits are the computed ones cut off, toward zero
+            magnitude, printed = abs(computed), abs(self.value)
+            return math.copysign(1, computed) == math.copysign(1, self.value) and \
+                printed - slack <= magnitude < printed + 2 * self.half_unit + slack
+        return abs(computed - self.value) <= self.half_unit + slack
 
     @classmethod
     def from_dict(cls, paper: str, record: Mapping[str, Any], position: int) -> Published:
@@ -106,14 +113,21 @@ class Reading:
     id: str
     text: str
     settings: Mapping[str, Any] = field(default_factory=dict)
+    comparison: str = "round"
 
     @classmethod
     def from_dict(cls, record: Mapping[str, Any], position: int) -> Reading:
-        """Build from a case file's ``readings`` entry."""
-        require_fields(f"readings[{position}]", record, ("id", "text", "set"))
-        if not isinstance(record["set"], Mapping) or not record["set"]:
-            raise DataError(f"readings[{position}].set", record["set"], "must map setting names to values")
-        return cls(id=str(record["id"]), text=str(record["text"]), settings=dict(record["set"]))
+        """Build from a case file's ``readings`` entry: ``set`` (settings) and/or ``compare: truncate``."""
+        require_fields(f"readings[{position}]", record, ("id", "text"), ("set", "compare"))
+        settings = record.get("set", {})
+        comparison = record.get("compare", "round")
+        if not isinstance(settings, Mapping):
+            raise DataError(f"readings[{position}].set", settings, "must map setting names to values")
+        if comparison not in ("round", "truncate"):
+            raise DataError(f"readings[{position}].compare", comparison, "use 'round' or 'truncate'")
+        if not settings and comparison == "round":
+            raise DataError(f"readings[{position}]", record["id"], "a reading needs 'set' or 'compare: truncate'")
+        return cls(id=str(record["id"]), text=str(record["text"]), settings=dict(settings), comparison=comparison)
 
 
 @dataclass(frozen=True)
@@ -207,9 +221,13 @@ def reconcile(
         if number.matches(computed):
             rows.append(_row(number, computed, "match", None, number.note))
             continue
+        closest: tuple[float, tuple[Reading, ...]] | None = None
         for combination in combinations:
             alternative = float(under(combination)[number.key])
-            if number.matches(alternative):
+            if closest is None or abs(alternative - number.value) < abs(closest[0] - number.value):
+                closest = (alternative, combination)
+            comparison = "truncate" if any(r.comparison == "truncate" for r in combination) else "round"
+            if number.matches(alternative, comparison):
                 text = "; ".join(r.text for r in combination)
                 note = f"stated data give {computed:.6g}; {text} gives {alternative:.6g}"
                 reading = " + ".join(r.id for r in combination)
@@ -225,8 +243,13 @@ def reconcile(
                 )
                 break
         else:
-            tried = ", ".join(" + ".join(r.id for r in c) for c in combinations) or "none"
-            note = f"differs by {computed - number.value:+.6g}; no reading reproduces it (tried: {tried})"
+            tried = ", ".join(r.id for r in readings) or "none"
+            note = (
+                f"differs by {computed - number.value:+.6g}; no reading reproduces it, alone or combined "
+                f"(readings: {tried})"
+            )
+            if closest is not None and abs(closest[0] - number.value) < abs(computed - number.value):
+                note += f"; closest: {' + '.join(r.id for r in closest[1])} gives {closest[0]:.6g}"
             rows.append(_row(number, computed, "differs", None, f"{note}. {number.note}".strip(" .")))
     return rows
 

@@ -1,0 +1,77 @@
+"""Seed 002's allocation numbers (Tables 9–10, §5.3.4) from its Table 8 case benefits.
+
+The two-player game: v(E) = E's case-1 income, v(U) = U's case-1 income (0), v(EU) = the case-4 total.
+Quantities: ``shapley[p]`` (eq. (4)), ``solidarity[p]`` (Nowak–Radzik; eq. (5) as printed is the
+Banzhaf value, which for two players equals the Shapley value), ``gain[e-commerce]`` and
+``loss[user]`` (yuan), ``contribution[p]``, ``improved[p]`` and ``change[p]`` (eq. (11)),
+``net_gain[e-commerce]`` (yuan).
+
+Settings a reading may change: ``solidarity_rule`` (``nowak_radzik`` | ``equal_division``) and
+``improved_base`` (``shapley`` | ``case4``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from evgames.data.shipped import load_case
+from evgames.data.validation import DataError
+from evgames.games import TUGame, equal_division, factor_correction, shapley, solidarity
+from evgames.papers.common import case_ledger, check_settings
+from evgames.verification.ledger import LedgerRow
+
+__all__ = ["CASE", "PAPER", "SETTINGS", "compute", "game", "ledger"]
+
+PAPER = "002"
+CASE = "seed002"
+SETTINGS = ("solidarity_rule", "improved_base")
+YUAN_PER_UNIT = 10_000  # the tables are in 10,000 yuan
+
+
+def game(case: Mapping[str, Any]) -> TUGame:
+    """The platform–user game of Table 8."""
+    alone, together = case["benefits"]["case1"], case["benefits"]["case4"]
+    players = list(alone)
+    return TUGame(players, {players[0]: alone[players[0]], players[1]: alone[players[1]],
+                            ",".join(players): sum(together.values())})
+
+
+def compute(settings: Mapping[str, Any], case: Mapping[str, Any] | None = None) -> dict[str, float]:
+    """All quantities of the module docstring under ``settings`` (empty: the paper as stated)."""
+    check_settings(PAPER, settings, SETTINGS)
+    case = load_case(CASE) if case is None else case
+    two = game(case)
+    platform, user = two.players
+    case1, case4 = pd.Series(case["benefits"]["case1"]), pd.Series(case["benefits"]["case4"])
+    value = shapley(two)
+    rule = settings.get("solidarity_rule", "nowak_radzik")
+    if rule not in ("nowak_radzik", "equal_division"):
+        raise DataError("solidarity_rule", rule, "use 'nowak_radzik' or 'equal_division'")
+    shared = solidarity(two) if rule == "nowak_radzik" else equal_division(two)
+    base_name = settings.get("improved_base", "shapley")
+    if base_name not in ("shapley", "case4"):
+        raise DataError("improved_base", base_name, "use 'shapley' or 'case4'")
+    base = value if base_name == "shapley" else case4.reindex(value.index)
+    contribution = pd.Series(case["contribution_rate"]).reindex(value.index)
+    improved = factor_correction(base, contribution, two.grand_value)
+
+    result: dict[str, float] = {
+        f"gain[{platform}]": float(value[platform] - case4[platform]) * YUAN_PER_UNIT,
+        f"loss[{user}]": float(case4[user] - value[user]) * YUAN_PER_UNIT,
+        f"net_gain[{platform}]": float(improved[platform] - case1[platform]) * YUAN_PER_UNIT,
+    }
+    for player in two.players:
+        result[f"shapley[{player}]"] = float(value[player])
+        result[f"solidarity[{player}]"] = float(shared[player])
+        result[f"contribution[{player}]"] = float(contribution[player])
+        result[f"improved[{player}]"] = float(improved[player])
+        result[f"change[{player}]"] = float(improved[player] - base[player])
+    return result
+
+
+def ledger() -> list[LedgerRow]:
+    """Published vs computed for every number the case file lists."""
+    return case_ledger(PAPER, CASE, compute)
