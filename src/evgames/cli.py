@@ -1,4 +1,4 @@
-"""Command line: ``evgames solve``, ``evgames verify``, ``evgames reproduce``.
+"""Command line: ``evgames solve``, ``verify``, ``allocate`` and ``reproduce``.
 
 Human output is a table; ``--json`` prints one JSON object on stdout. Errors exit with status 2 and
 a one-line message on stderr naming the problem.
@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from evgames import __version__, api
+from evgames.allocation import METHODS, allocate
 from evgames.data.validation import DataError
 from evgames.solvers import SolverConfig, SolverError
 from evgames.verification.ledger import to_frame
@@ -97,6 +98,18 @@ def _reproduce(args: argparse.Namespace) -> None:
             print(f"- {row.location}, {row.quantity}: {row.note}")
 
 
+def _allocate(args: argparse.Namespace) -> None:
+    report = allocate(args.data, args.method)
+    if args.json:
+        _print_json(report.to_dict())
+        return
+    print(f"{args.method} allocation of {args.data}")
+    print(_table(report.allocation.to_frame()))
+    print("checks: " + ", ".join(f"{name} {value}" for name, value in report.checks.items()))
+    for name, value in report.details.items():
+        print(f"{name}: {value}")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="evgames", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"evgames {__version__}")
@@ -115,6 +128,12 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--data", help="model YAML (default: the shipped seed 000 case)")
     verify.add_argument("--json", action="store_true", help="print one JSON object")
     verify.set_defaults(run=_verify)
+
+    allocate_command = commands.add_parser("allocate", help="split a TU game by a named method")
+    allocate_command.add_argument("--data", required=True, help="game YAML: players, values, method blocks")
+    allocate_command.add_argument("--method", required=True, choices=METHODS)
+    allocate_command.add_argument("--json", action="store_true", help="print one JSON object")
+    allocate_command.set_defaults(run=_allocate)
 
     reproduce = commands.add_parser("reproduce", help="published vs computed for every shipped case study")
     reproduce.add_argument("--paper", help="seed paper id, e.g. 000")

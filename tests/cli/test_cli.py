@@ -99,3 +99,26 @@ def test_bad_data_names_field(capsys, tmp_path):
     )
     code, _, err = run(capsys, "solve", "bargaining", "--data", str(data))
     assert code == 2 and "players[1].power" in err
+
+
+@pytest.mark.parametrize(
+    "method", ["shapley", "banzhaf", "solidarity", "nucleolus", "least-core", "modified-shapley", "topsis"]
+)
+def test_allocate_json_contract(capsys, method):
+    code, out, _ = run(capsys, "allocate", "--data", str(EXAMPLES / "game.yaml"), "--method", method, "--json")
+    record = json.loads(out)
+    assert code == 0 and record["method"] == method
+    assert set(record["allocation"]) == {"grid", "operator", "property"}
+    assert set(record["checks"]) == {"efficient", "individually_rational", "in_core"}
+    assert record["checks"]["efficient"] is (method != "banzhaf")
+
+
+def test_allocate_values_by_hand(capsys):
+    _, out, _ = run(capsys, "allocate", "--data", str(EXAMPLES / "game.yaml"), "--method", "nucleolus", "--json")
+    assert json.loads(out)["allocation"] == pytest.approx({"grid": 34.25, "operator": 24.25, "property": 10.5})
+
+
+def test_reproduce_covers_the_allocation_papers(capsys):
+    code, out, _ = run(capsys, "reproduce", "--json")
+    papers = {row["paper"] for row in json.loads(out)["rows"]}
+    assert code == 0 and papers >= {"000", "001", "002", "004"}

@@ -38,8 +38,28 @@ __all__ = [
     "proportional_allocation",
 ]
 
-#: Saaty's random consistency index RI by matrix order (Saaty 1980; orders 1–10).
-RANDOM_INDEX = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49}
+#: Random consistency indices RI by matrix order: Saaty's 1980 table (the one most AHP applications,
+#: the seed papers' sources among them, use) and the revised table of Saaty (2005, p. 31).
+RANDOM_INDEX = {
+    "saaty1980": {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49},
+    "saaty2005": {
+        1: 0.0,
+        2: 0.0,
+        3: 0.52,
+        4: 0.89,
+        5: 1.11,
+        6: 1.25,
+        7: 1.35,
+        8: 1.40,
+        9: 1.45,
+        10: 1.49,
+        11: 1.52,
+        12: 1.54,
+        13: 1.56,
+        14: 1.58,
+        15: 1.59,
+    },
+}
 
 #: Saaty's threshold: a comparison matrix with CR above it is inconsistent.
 CONSISTENCY_THRESHOLD = 0.1
@@ -67,18 +87,22 @@ def ahp_weights(
     names: Sequence[str] | None = None,
     *,
     allow_inconsistent: bool = False,
+    random_index: str = "saaty1980",
 ) -> AHPWeights:
     """Weights from a reciprocal pairwise comparison matrix a_ij (how much i matters more than j).
 
     Raises :class:`DataError` for a non-reciprocal or non-positive matrix, and for CR > 0.1 unless
-    ``allow_inconsistent``.
+    ``allow_inconsistent``. ``random_index`` names the RI table (see :data:`RANDOM_INDEX`).
     """
+    if random_index not in RANDOM_INDEX:
+        raise DataError("random_index", random_index, f"use one of {sorted(RANDOM_INDEX)}")
+    table = RANDOM_INDEX[random_index]
     matrix = np.asarray(comparisons, dtype=float)
     n = matrix.shape[0]
     if matrix.ndim != 2 or matrix.shape != (n, n) or n < 1:
         raise DataError("comparisons", matrix.shape, "must be a square matrix")
-    if n > max(RANDOM_INDEX):
-        raise DataError("comparisons", n, f"Saaty's random index is tabulated up to order {max(RANDOM_INDEX)}")
+    if n > max(table):
+        raise DataError("comparisons", n, f"the {random_index} random index is tabulated up to order {max(table)}")
     if np.any(matrix <= 0) or not np.all(np.isfinite(matrix)):
         raise DataError("comparisons", matrix.tolist(), "entries must be positive and finite")
     if not np.allclose(matrix * matrix.T, 1.0, rtol=1e-6):
@@ -88,7 +112,7 @@ def ahp_weights(
     vector = np.abs(eigenvectors[:, principal].real)
     max_eigenvalue = float(eigenvalues[principal].real)
     index = (max_eigenvalue - n) / (n - 1) if n > 2 else 0.0
-    ratio = index / RANDOM_INDEX[n] if n > 2 else 0.0
+    ratio = index / table[n] if n > 2 else 0.0
     if ratio > CONSISTENCY_THRESHOLD and not allow_inconsistent:
         raise DataError(
             "comparisons",

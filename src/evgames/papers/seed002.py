@@ -35,8 +35,10 @@ def game(case: Mapping[str, Any]) -> TUGame:
     """The platform–user game of Table 8."""
     alone, together = case["benefits"]["case1"], case["benefits"]["case4"]
     players = list(alone)
-    return TUGame(players, {players[0]: alone[players[0]], players[1]: alone[players[1]],
-                            ",".join(players): sum(together.values())})
+    return TUGame(
+        players,
+        {players[0]: alone[players[0]], players[1]: alone[players[1]], ",".join(players): sum(together.values())},
+    )
 
 
 def compute(settings: Mapping[str, Any], case: Mapping[str, Any] | None = None) -> dict[str, float]:

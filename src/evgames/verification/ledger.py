@@ -81,8 +81,10 @@ class Published:
         slack = self.half_unit * 1e-9 + 1e-12
         if comparison == "truncate":  # printed digits are the computed ones cut off, toward zero
             magnitude, printed = abs(computed), abs(self.value)
-            return math.copysign(1, computed) == math.copysign(1, self.value) and \
-                printed - slack <= magnitude < printed + 2 * self.half_unit + slack
+            return (
+                math.copysign(1, computed) == math.copysign(1, self.value)
+                and printed - slack <= magnitude < printed + 2 * self.half_unit + slack
+            )
         return abs(computed - self.value) <= self.half_unit + slack
 
     @classmethod

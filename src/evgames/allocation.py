@@ -1,0 +1,173 @@
+"""Allocate a TU game described in YAML by a named method, and check the allocation.
+
+Game YAML (the ``allocate`` contract)::
+
+    players: [A, B, C]
+    values: {"A": 24, "B": 18, "C": 6, "A,B": 54, "A,C": 40, "B,C": 30, "A,B,C": 69}
+
+    correction:                      # for modified-shapley (seed 000 eq. (12)–(13), seed 001 eq. (12)–(16))
+      factors: [investment, risk, contribution]
+      scores: {A: [60, 0.48, 0.5], B: [40, 0.42, 0.41], C: [25, 0.10, 0.09]}   # normalised per factor
+      weights: [0.4, 0.3, 0.3]       # or "entropy", or comparisons: [[1, 2, 2], [0.5, 1, 1], [0.5, 1, 1]] (AHP)
+      scale: grand                   # X in φ + X(β − 1/n): grand (v(N)), surplus (v(N) − Σ v(i)) or a number
+
+    topsis:                          # for topsis (seed 004 eq. (5)–(10))
+      normalisation: none            # none | vector | max | sum | minmax
+      schemes: [shapley, nucleolus, {name: risk, proportional: {A: 0.48, B: 0.42, C: 0.10}}]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from evgames.data.validation import DataError, load_mapping, require_fields
+from evgames.games import (
+    TUGame,
+    ahp_weights,
+    banzhaf,
+    correction_weights,
+    entropy_weights,
+    modified_shapley,
+    normalise_columns,
+    normalised_banzhaf,
+    proportional_allocation,
+    shapley,
+    solidarity,
+    topsis,
+)
+from evgames.games.nucleolus import in_core, least_core, nucleolus
+
+__all__ = ["METHODS", "AllocationReport", "allocate", "allocation_checks"]
+
+#: Relative tolerance of the efficiency and rationality checks.
+CHECK_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class AllocationReport:
+    """An allocation, its checks and method-specific details (ε, levels, weights, β, ...)."""
+
+    method: str
+    allocation: pd.Series
+    checks: dict[str, bool | None]
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``allocate --json`` contract."""
+        return {
+            "method": self.method,
+            "allocation": {name: float(value) for name, value in self.allocation.items()},
+            "checks": self.checks,
+            **({"details": self.details} if self.details else {}),
+        }
+
+
+def allocation_checks(game: TUGame, allocation: pd.Series) -> dict[str, bool | None]:
+    """Efficiency Σx = v(N), individual rationality x_i ≥ v({i}), and core membership."""
+    x = allocation.reindex(list(game.players)).to_numpy(dtype=float)
+    scale = max(1.0, abs(game.grand_value))
+    standalone = [game.values[1 << i] for i in range(game.n)]
+    return {
+        "efficient": bool(abs(x.sum() - game.grand_value) <= CHECK_TOLERANCE * scale),
+        "individually_rational": bool(all(xi >= vi - CHECK_TOLERANCE * scale for xi, vi in zip(x, standalone))),
+        "in_core": in_core(game, x, CHECK_TOLERANCE),
+    }
+
+
+def _correction(game: TUGame, block: Mapping[str, Any]) -> tuple[pd.Series, dict[str, Any]]:
+    require_fields("correction", block, ("factors", "scores"), ("weights", "comparisons", "scale"))
+    factors = list(block["factors"])
+    scores = block["scores"]
+    if not isinstance(scores, Mapping) or set(scores) != set(game.players):
+        raise DataError("correction.scores", scores, f"needs one row of scores per player {list(game.players)}")
+    table = normalise_columns(
+        pd.DataFrame([scores[p] for p in game.players], index=list(game.players), columns=factors)
+    )
+    details: dict[str, Any] = {}
+    if "comparisons" in block:
+        ahp = ahp_weights(block["comparisons"], factors)
+        weights = ahp.weights
+        details["consistency_ratio"] = ahp.consistency_ratio
+    elif block.get("weights") == "entropy":
+        weights = entropy_weights(table)
+    elif "weights" in block:
+        weights = pd.Series(block["weights"], index=factors, dtype=float)
+    else:
+        raise DataError("correction", sorted(block), "give weights (a list or 'entropy') or AHP comparisons")
+    beta = correction_weights(table, weights.to_numpy())
+    scale = block.get("scale", "grand")
+    if scale == "grand":
+        amount = game.grand_value
+    elif scale == "surplus":
+        amount = game.grand_value - sum(game.values[1 << i] for i in range(game.n))
+    elif isinstance(scale, (int, float)) and not isinstance(scale, bool):
+        amount = float(scale)
+    else:
+        raise DataError("correction.scale", scale, "use 'grand', 'surplus' or a number")
+    details.update(weights=weights.to_dict(), beta=beta.to_dict(), scale=amount)
+    return modified_shapley(shapley(game), beta, amount), details
+
+
+_SIMPLE: dict[str, Callable[[TUGame], pd.Series]] = {
+    "shapley": shapley,
+    "banzhaf": banzhaf,
+    "normalised-banzhaf": normalised_banzhaf,
+    "solidarity": solidarity,
+    "nucleolus": lambda game: nucleolus(game).allocation,
+}
+
+
+def _scheme(game: TUGame, spec: Any, position: int) -> tuple[str, pd.Series]:
+    if isinstance(spec, str):
+        if spec not in _SIMPLE:
+            raise DataError(f"topsis.schemes[{position}]", spec, f"use one of {sorted(_SIMPLE)} or a proportional one")
+        return spec, _SIMPLE[spec](game)
+    require_fields(f"topsis.schemes[{position}]", spec, ("name", "proportional"))
+    return str(spec["name"]), proportional_allocation(spec["proportional"], game.grand_value)
+
+
+def _topsis(game: TUGame, block: Mapping[str, Any]) -> tuple[pd.Series, dict[str, Any]]:
+    require_fields("topsis", block, ("schemes",), ("normalisation",))
+    schemes = dict(_scheme(game, spec, i) for i, spec in enumerate(block["schemes"]))
+    table = pd.DataFrame({name: values.reindex(list(game.players)) for name, values in schemes.items()}).T
+    result = topsis(table, block.get("normalisation", "none"))
+    details = {"weights": result.weights.to_dict(), "schemes": table.to_dict(orient="index")}
+    return result.allocation, details
+
+
+METHODS = ("shapley", "banzhaf", "solidarity", "nucleolus", "least-core", "modified-shapley", "topsis")
+
+
+def allocate(source: str | Path | Mapping[str, Any], method: str) -> AllocationReport:
+    """Allocate the game in ``source`` (YAML path or mapping) by ``method`` and check the result."""
+    if method not in METHODS:
+        raise DataError("method", method, f"use one of {list(METHODS)}")
+    record = load_mapping(source)
+    game = TUGame.from_mapping(record)
+    details: dict[str, Any] = {}
+    if method == "nucleolus":
+        found = nucleolus(game)
+        allocation, details = found.allocation, {"levels": list(found.levels), "lp_solves": found.lp_solves}
+    elif method == "least-core":
+        core = least_core(game)
+        allocation, details = core.allocation, {"epsilon": core.epsilon}
+    elif method == "modified-shapley":
+        if "correction" not in record:
+            raise DataError("correction", None, "modified-shapley needs a correction block")
+        allocation, details = _correction(game, record["correction"])
+    elif method == "topsis":
+        if "topsis" not in record:
+            raise DataError("topsis", None, "topsis needs a topsis block with schemes")
+        allocation, details = _topsis(game, record["topsis"])
+    else:
+        allocation = _SIMPLE[method](game)
+        if method == "banzhaf":
+            details = {"normalised": normalised_banzhaf(game).to_dict()}
+    return AllocationReport(
+        method=method, allocation=allocation.rename(method), checks=allocation_checks(game, allocation), details=details
+    )

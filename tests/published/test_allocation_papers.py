@@ -1,0 +1,43 @@
+"""Seeds 001, 002 and 004: statuses and the readings worked out by hand (see each case file)."""
+
+from collections import Counter
+
+import pytest
+
+from evgames.papers import reproduce
+
+
+def by_key(rows):
+    return {row.quantity: row for row in rows}
+
+
+def test_seed001_table5_needs_v13570_surplus_scale_and_printed_lambda():
+    rows = reproduce("001")
+    assert Counter(row.status for row in rows) == {"match": 4, "match-under-reading": 8}
+    table = by_key(rows)
+    modified = table["modified Shapley eq. (16) (S1)"]
+    assert modified.reading == "v(I)=13570 + X=surplus + printed-lambda"
+    assert modified.computed_under_reading == pytest.approx(9760 + 2720 * (0.57 - 0.5))
+    assert table["Shapley value (S1)"].computed_under_reading == pytest.approx((8400 + 13570 - 2450) / 2)
+
+
+def test_seed002_solidarity_and_improved_values():
+    rows = reproduce("002")
+    table = by_key(rows)
+    # Nowak-Radzik for two players: ψ_E = v(E)/2 + [(v(N) - v(U)) + (v(N) - v(E))]/4
+    solidarity_e = table["basic solidarity value (e-commerce); eq. (5) as printed is the Banzhaf value"]
+    assert solidarity_e.status == "match"
+    assert solidarity_e.computed == pytest.approx(51.348 / 2 + (60.48 + 60.48 - 51.348) / 4)
+    assert table["basic solidarity value (user); eq. (5) as printed is the Banzhaf value"].reading == "equal-division"
+    assert table["improved Shapley value eq. (11) (user)"].status == "differs"
+    assert Counter(row.status for row in rows)["differs"] == 2
+
+
+def test_seed004_schemes_and_unreproducible_topsis_weights():
+    rows = reproduce("004")
+    table = by_key(rows)
+    assert table["investment-proportional allocation I1(v) eq. (3)"].reading == "printed-levels"
+    assert table["investment-proportional allocation I1(v) eq. (3)"].computed == pytest.approx(60 / 125 * 69)
+    omegas = [row for row in rows if row.quantity.startswith("TOPSIS weight")]
+    assert {row.status for row in omegas} == {"differs"}
+    assert Counter(row.status for row in rows) == {"match": 12, "match-under-reading": 4, "differs": 4}
