@@ -1,0 +1,68 @@
+"""Exact Shapley value and nucleolus: evgames vs coopgame-py (Rust) on the same random games, same run.
+
+Targets (issue 3): Shapley at n = 20 at most 2x coopgame-py's time (goal: faster); nucleolus at n = 12
+within 10x (goal: 3x). Ratios > 1 mean evgames is slower. Needs the test extra (coopgame-py).
+
+Usage: python benchmarks/bench_games.py [--shapley 10 15 20 24] [--nucleolus 8 10 12 15] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import coopgame
+import numpy as np
+
+from evgames.games import TUGame, shapley
+from evgames.games.nucleolus import nucleolus
+
+
+def random_game(n: int, seed: int) -> TUGame:
+    rng = np.random.default_rng(seed)
+    sizes = np.bitwise_count(np.arange(1, 2**n)).astype(float)
+    values = np.concatenate([[0.0], rng.random(2**n - 1) * sizes])
+    values[-1] = max(values[-1], sum(values[1 << i] for i in range(n)) + 1.0)  # imputations exist
+    return TUGame([f"P{i}" for i in range(n)], values)
+
+
+def median_time(function, argument, repeats: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = function(argument)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shapley", type=int, nargs="+", default=[10, 15, 20, 24])
+    parser.add_argument("--nucleolus", type=int, nargs="+", default=[8, 10, 12, 15])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+
+    print(f"{'concept':>10} {'n':>3} {'evgames s':>10} {'coopgame s':>11} {'ratio':>7} {'max |diff|':>11}")
+    for n in args.shapley:
+        game = random_game(n, n)
+        other = coopgame.Game(game.values[1:])
+        repeats = 1 if n >= 24 else args.repeats
+        ours_time, ours = median_time(shapley, game, repeats)
+        theirs_time, theirs = median_time(coopgame.shapley, other, repeats)
+        difference = float(np.max(np.abs(ours.to_numpy() - np.asarray(theirs))))
+        print(f"{'shapley':>10} {n:>3} {ours_time:10.4f} {theirs_time:11.4f} {ours_time / theirs_time:7.2f} "
+              f"{difference:11.1e}")
+    for n in args.nucleolus:
+        game = random_game(n, 100 + n)
+        other = coopgame.Game(game.values[1:])
+        repeats = 1 if n >= 15 else args.repeats
+        ours_time, ours = median_time(nucleolus, game, repeats)
+        theirs_time, theirs = median_time(coopgame.nucleolus, other, repeats)
+        difference = float(np.max(np.abs(ours.allocation.to_numpy() - np.asarray(theirs["allocation"]))))
+        print(f"{'nucleolus':>10} {n:>3} {ours_time:10.4f} {theirs_time:11.4f} {ours_time / theirs_time:7.2f} "
+              f"{difference:11.1e}")
+
+
+if __name__ == "__main__":
+    main()
