@@ -51,8 +51,10 @@ def main() -> None:
         ours_time, ours = median_time(shapley, game, repeats)
         theirs_time, theirs = median_time(coopgame.shapley, other, repeats)
         difference = float(np.max(np.abs(ours.to_numpy() - np.asarray(theirs))))
-        print(f"{'shapley':>10} {n:>3} {ours_time:10.4f} {theirs_time:11.4f} {ours_time / theirs_time:7.2f} "
-              f"{difference:11.1e}")
+        print(
+            f"{'shapley':>10} {n:>3} {ours_time:10.4f} {theirs_time:11.4f} {ours_time / theirs_time:7.2f} "
+            f"{difference:11.1e}"
+        )
     for n in args.nucleolus:
         game = random_game(n, 100 + n)
         other = coopgame.Game(game.values[1:])
@@ -60,8 +62,10 @@ def main() -> None:
         ours_time, ours = median_time(nucleolus, game, repeats)
         theirs_time, theirs = median_time(coopgame.nucleolus, other, repeats)
         difference = float(np.max(np.abs(ours.allocation.to_numpy() - np.asarray(theirs["allocation"]))))
-        print(f"{'nucleolus':>10} {n:>3} {ours_time:10.4f} {theirs_time:11.4f} {ours_time / theirs_time:7.2f} "
-              f"{difference:11.1e}")
+        print(
+            f"{'nucleolus':>10} {n:>3} {ours_time:10.4f} {theirs_time:11.4f} {ours_time / theirs_time:7.2f} "
+            f"{difference:11.1e}"
+        )
 
 
 if __name__ == "__main__":

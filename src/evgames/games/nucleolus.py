@@ -8,10 +8,15 @@ start from the Pyomo LP of :func:`build_excess_model`,
                  x_i ≥ v({i})       (imputation domain only).
 
 For the nucleolus it is compiled once (:class:`evgames.solvers.HighsLP`) and changed in place: after
-each solve with optimum t_k, the coalitions with a positive dual are tight in every optimal solution
+each stage with optimum t_k, the coalitions with a positive dual are tight in every optimal solution
 (Maschler, Peleg & Shapley 1979) and are settled — their row becomes x(S) ≥ v(S) − t_k without t. A
 coalition whose incidence vector lies in the span of the settled ones has a determined excess on the
-remaining feasible set, so its row is dropped. The LP is re-solved until no coalition is free.
+remaining feasible set, so its row is dropped. Stages repeat until no coalition is free.
+
+Rows are generated as needed (as coopgame-py's default method does): the LP starts with the coalitions
+of one and of n − 1 players; after each solve every excess is computed at once with numpy, and the
+coalitions whose excess exceeds t are added, until none does — then the stage's LP over all
+coalitions is solved, with zero duals on the rows never added.
 """
 
 from __future__ import annotations
@@ -61,8 +66,10 @@ class Nucleolus:
     lp_solves: int
 
 
-def build_excess_model(game: TUGame, domain: str = "imputation") -> pyo.ConcreteModel:
-    """The least-core LP of the module docstring, every proper coalition free."""
+def build_excess_model(
+    game: TUGame, domain: str = "imputation", coalitions: list[int] | None = None
+) -> pyo.ConcreteModel:
+    """The least-core LP of the module docstring, with every proper coalition (or only ``coalitions``)."""
     if domain not in DOMAINS:
         raise DataError("domain", domain, f"use one of {DOMAINS}")
     if domain == "imputation" and sum(game.values[1 << i] for i in range(game.n)) > game.grand_value + 1e-9:
@@ -70,21 +77,32 @@ def build_excess_model(game: TUGame, domain: str = "imputation") -> pyo.Concrete
     n = game.n
     model = pyo.ConcreteModel(name="least-core LP")
     model.players = pyo.RangeSet(0, n - 1)
-    model.coalitions = pyo.Set(initialize=range(1, (1 << n) - 1), ordered=True, doc="proper coalitions (bitmasks)")
+    chosen = range(1, (1 << n) - 1) if coalitions is None else coalitions
+    model.coalitions = pyo.Set(initialize=chosen, ordered=True, doc="proper coalitions (bitmasks) with a row")
     lower = {i: float(game.values[1 << i]) if domain == "imputation" else None for i in range(n)}
     model.x = pyo.Var(model.players, bounds=lambda m, i: (lower[i], None), doc="allocation x_i")
     model.t = pyo.Var(doc="largest excess")
     shares = [model.x[i] for i in range(n)]
 
-    def excess_row(m: pyo.ConcreteModel, mask: int) -> tuple[float, LinearExpression, None]:
-        # A LinearExpression built directly: rows are many (2^n − 2) and this is ~8x faster than sum().
-        members = [shares[i] for i in range(n) if mask >> i & 1]
-        return float(game.values[mask]), LinearExpression([*members, m.t]), None
-
-    model.excess = pyo.Constraint(model.coalitions, rule=excess_row, doc="x(S) + t >= v(S), i.e. e(S, x) <= t")
+    model.excess = pyo.Constraint(
+        model.coalitions, rule=lambda m, mask: _excess_row(game, m, mask), doc="x(S) + t >= v(S), i.e. e(S, x) <= t"
+    )
     model.efficiency = pyo.Constraint(expr=sum(shares) == game.grand_value, doc="x(N) = v(N)")
     model.largest_excess = pyo.Objective(expr=model.t, sense=pyo.minimize)
     return model
+
+
+def _excess_row(game: TUGame, model: pyo.ConcreteModel, mask: int) -> tuple[float, LinearExpression, None]:
+    # A LinearExpression built directly: rows are many (up to 2^n − 2) and this is ~8x faster than sum().
+    members = [model.x[i] for i in range(game.n) if mask >> i & 1]
+    return float(game.values[mask]), LinearExpression([*members, model.t]), None
+
+
+def _add_rows(game: TUGame, model: pyo.ConcreteModel, lp: HighsLP, masks: np.ndarray) -> None:
+    for mask in masks:
+        model.coalitions.add(int(mask))
+        model.excess[int(mask)] = _excess_row(game, model, int(mask))
+    lp.add_constraints([model.excess[int(mask)] for mask in masks])
 
 
 def _allocation(lp: HighsLP, model: pyo.ConcreteModel, game: TUGame) -> pd.Series:
@@ -113,30 +131,46 @@ def nucleolus(game: TUGame, domain: str = "imputation") -> Nucleolus:
     n = game.n
     if n == 1:
         return Nucleolus(pd.Series([game.grand_value], index=list(game.players), name="nucleolus"), (), 0)
-    model = build_excess_model(game, domain)
-    lp = HighsLP(model)
     masks = np.arange(1, (1 << n) - 1)
-    rows = np.array([lp.rows(model.excess[int(mask)])[0] for mask in masks])
+    full = (1 << n) - 1
+    start = [1 << i for i in range(n)] + [full ^ 1 << i for i in range(n) if n > 2]
+    model = build_excess_model(game, domain, sorted(set(start)))
+    lp = HighsLP(model)
+    position_of = np.full(1 << n, -1)
+    position_of[masks] = np.arange(masks.size)
+    in_lp = np.zeros(masks.size, dtype=bool)
+    in_lp[position_of[np.array(list(model.coalitions), dtype=int)]] = True
     incidence = ((masks[:, None] >> np.arange(n)) & 1).astype(float)
     free = np.ones(masks.size, dtype=bool)
     basis = np.ones((1, n)) / np.sqrt(n)  # orthonormal rows spanning the settled coalitions and N
+    batch = max(2 * n, 16)
     levels = []
-
     while free.any():
-        result = lp.solve()
-        level = float(result.objective)
-        settled = free & (np.abs(lp.row_duals[rows]) > _DUAL_TOLERANCE)
-        if not settled.any():
+        while True:  # one stage: add violated coalitions until the LP's t bounds every free excess
+            lp.solve()
+            x = np.array([lp.x[lp.column(model.x[i])] for i in range(n)])
+            level = float(lp.x[lp.column(model.t)])
+            excess = game.values[masks] - incidence @ x
+            violated = np.flatnonzero(free & ~in_lp & (excess > level + 1e-9))
+            if violated.size == 0:
+                break
+            chosen = violated[np.argsort(-excess[violated])[:batch]]
+            _add_rows(game, model, lp, masks[chosen])
+            in_lp[chosen] = True
+        rows_in_lp = np.flatnonzero(free & in_lp)
+        duals = np.array([lp.dual(model.excess[int(masks[p])]) for p in rows_in_lp])
+        settled_positions = rows_in_lp[np.abs(duals) > _DUAL_TOLERANCE]
+        if settled_positions.size == 0:
             raise SolverError("the nucleolus LP gave no positive dual on a free coalition; cannot progress")
-        for position in np.flatnonzero(settled):
+        for position in settled_positions:
             constraint = model.excess[int(masks[position])]
             lp.set_coefficient(constraint, model.t, 0.0)
             lp.set_constraint_bounds(constraint, float(game.values[masks[position]]) - level, None)
-        free &= ~settled
-        basis = _orthonormal_rows(np.vstack([basis, incidence[settled]]))
+        free[settled_positions] = False
+        basis = _orthonormal_rows(np.vstack([basis, incidence[settled_positions]]))
         residual = incidence - (incidence @ basis.T) @ basis
         determined = free & (np.linalg.norm(residual, axis=1) < 1e-7)
-        lp.relax_constraints([model.excess[int(mask)] for mask in masks[determined]])
+        lp.relax_constraints([model.excess[int(mask)] for mask in masks[determined & in_lp]])
         free &= ~determined
         levels.append(level)
     allocation = _allocation(lp, model, game).rename("nucleolus")

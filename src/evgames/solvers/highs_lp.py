@@ -21,6 +21,7 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.core.base.constraint import ConstraintData
 from pyomo.core.base.var import VarData
+from pyomo.repn import generate_standard_repn
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from evgames.solvers.errors import ModelTypeError, NonOptimalTerminationError
@@ -130,6 +131,38 @@ class HighsLP:
                 self.highs.changeRowBounds(row, low, highspy.kHighsInf)
             else:
                 self.highs.changeRowBounds(row, -highspy.kHighsInf, high)
+
+    def add_constraints(self, constraints: list[ConstraintData]) -> None:
+        """Add constraints declared on the model after compilation (their variables must be columns).
+
+        Rows are appended in one highspy call; each body is expanded to its linear form here.
+        """
+        starts, indices, values, lower, upper = [0], [], [], [], []
+        for constraint in constraints:
+            repn = generate_standard_repn(constraint.body, compute_values=True, quadratic=False)
+            if not repn.is_linear():
+                raise ModelTypeError(f"constraint {constraint.name} is not linear")
+            constant = float(repn.constant)
+            for coefficient, variable in zip(repn.linear_coefs, repn.linear_vars):
+                indices.append(self.column(variable))
+                values.append(float(coefficient))
+            starts.append(len(indices))
+            lower.append(-highspy.kHighsInf if constraint.lb is None else float(constraint.lb) - constant)
+            upper.append(highspy.kHighsInf if constraint.ub is None else float(constraint.ub) - constant)
+            bound_type = 0 if constraint.equality else (-1 if constraint.ub is None else 1)
+            self._rows[id(constraint)] = [(self.highs.getNumRow() + len(lower) - 1, bound_type)]
+        if not lower:
+            return
+        self.highs.addRows(
+            len(lower),
+            np.array(lower),
+            np.array(upper),
+            len(indices),
+            np.array(starts[:-1], dtype=np.int32),
+            np.array(indices, dtype=np.int32),
+            np.array(values),
+        )
+        self.row_duals = np.zeros(self.highs.getNumRow())
 
     def relax_constraints(self, constraints: list[ConstraintData]) -> None:
         """Drop ``constraints`` from the LP (their rows become free) in one call."""
