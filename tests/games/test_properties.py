@@ -61,6 +61,7 @@ def test_nucleolus_lies_in_the_core_whenever_it_is_non_empty(game):
     x = found.to_numpy()
     excess = [game.values[mask] - x[members(mask, game.n)].sum() for mask in range(1, (1 << game.n) - 1)]
     assert max(excess) == pytest.approx(core.epsilon, abs=1e-7)  # the nucleolus is in the least core
+    assert game.core_nonempty == (core.epsilon <= 1e-9 * max(1.0, abs(game.grand_value)))
     if core.epsilon <= 0:
         assert in_core(game, found, 1e-7)
         assert core_point(game) is not None
@@ -96,7 +97,7 @@ def test_sampled_shapley_converges_and_is_seeded():
 
 def test_structure_of_known_games():
     convex = TUGame.from_callable(["A", "B", "C"], lambda s: len(s) ** 2)
-    assert convex.convex and convex.superadditive and convex.essential
+    assert convex.convex and convex.superadditive and convex.essential and convex.core_nonempty
     glove = TUGame(["L", "R1", "R2"], {"L": 0, "R1": 0, "R2": 0, "L,R1": 1, "L,R2": 1, "R1,R2": 0, "L,R1,R2": 1})
     assert glove.superadditive and not glove.convex
     assert nucleolus(glove).allocation.to_numpy() == pytest.approx([1, 0, 0], abs=1e-9)  # the glove market

@@ -158,6 +158,13 @@ class TUGame:
         """v(N) > Σ v({i}): there is something to gain by cooperating."""
         return self.grand_value > sum(self.values[1 << i] for i in range(self.n)) + _TOLERANCE
 
+    @property
+    def core_nonempty(self) -> bool:
+        """Some efficient allocation gives every coalition at least its value (least core ε ≤ 0, one LP)."""
+        from evgames.games.nucleolus import least_core  # the LP lives there and imports this module
+
+        return least_core(self, "preimputation").epsilon <= _TOLERANCE * max(1.0, abs(self.grand_value))
+
     @classmethod
     def from_callable(cls, players: Sequence[str], value: Callable[[frozenset[str]], float]) -> TUGame:
         """Tabulate v(S) = ``value(S)`` over every coalition (S is a frozenset of names)."""
