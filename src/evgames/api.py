@@ -15,13 +15,14 @@ import pandas as pd
 from evgames.data.bargaining import BargainingData
 from evgames.data.satisfaction import SatisfactionData
 from evgames.data.shipped import load_case
+from evgames.data.station_alliance import StationAllianceData
 from evgames.data.validation import DataError
 from evgames.models import bargaining, satisfaction
 from evgames.papers import reproduce, seed000
 from evgames.solvers import SolverConfig, SolveResult
 from evgames.verification import NumericOptimum, compare
 
-__all__ = ["MODELS", "VerificationReport", "load_data", "reproduce", "solve", "verify"]
+__all__ = ["MODELS", "VerificationReport", "load_data", "load_station_data", "reproduce", "solve", "verify"]
 
 #: Model names accepted by ``solve`` and ``verify``.
 MODELS = ("bargaining", "satisfaction")
@@ -52,6 +53,11 @@ def load_data(model: str, path: str | Path | None = None) -> BargainingData | Sa
     case = load_case(seed000.CASE)
     stage_one = seed000.stage_one(case, seed000.bargaining_data(case))
     return seed000.satisfaction_data(case, stage_one["coefficient"], case["satisfaction"]["adjustment"])
+
+
+def load_station_data(path: str | Path | None = None) -> StationAllianceData:
+    """Station-alliance data from a YAML file, or seed 001's six peak hours (Table 3) when None."""
+    return StationAllianceData.from_yaml(path if path else load_case("seed001_stations"))
 
 
 def solve(

@@ -19,6 +19,7 @@ import pandas as pd
 from evgames import __version__, api
 from evgames.allocation import METHODS, allocate
 from evgames.data.validation import DataError
+from evgames.models import station_alliance
 from evgames.solvers import SolverConfig, SolverError
 from evgames.verification.ledger import to_frame
 
@@ -51,7 +52,32 @@ def _table(frame: pd.DataFrame) -> str:
         return frame.to_string()
 
 
+def _solve_stations(args: argparse.Namespace) -> None:
+    data = api.load_station_data(args.data)
+    solution = station_alliance.solve(
+        data, _solver_config(args), relax=args.relax, workers=args.workers, progress=not args.json
+    )
+    if args.json:
+        _print_json(solution.to_dict())
+        return
+    source = args.data or "shipped seed 001 case (Table 3)"
+    print(
+        f"station-alliance ({source}) solved by {solution.grand.route}: {solution.grand.status}; "
+        f"{len(solution.game.values) - 1} coalitions; convex: {solution.convex}; "
+        f"Shapley in core: {solution.shapley_in_core}"
+    )
+    print(_table(pd.Series(solution.game.to_dict(), name="v(S)").to_frame()))
+    print(_table(pd.DataFrame(solution.allocations)))
+    print("diversions of the grand coalition:")
+    print(_table(solution.plan) if len(solution.plan) else "  none")
+
+
 def _solve(args: argparse.Namespace) -> None:
+    if args.model == "station-alliance":
+        _solve_stations(args)
+        return
+    if args.relax or args.workers != 1:
+        raise DataError("--relax/--workers", args.model, "only station-alliance takes these options")
     data = api.load_data(args.model, args.data)
     solution = api.solve(args.model, data, _solver_config(args))
     if args.json:
@@ -116,8 +142,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     solve = commands.add_parser("solve", help="solve one model and print the optimum")
-    solve.add_argument("model", choices=api.MODELS)
-    solve.add_argument("--data", help="model YAML (default: the shipped seed 000 case)")
+    solve.add_argument("model", choices=[*api.MODELS, "station-alliance"])
+    solve.add_argument("--data", help="model YAML (default: the shipped seed 000 / seed 001 case)")
+    solve.add_argument("--relax", action="store_true", help="station-alliance: LP relaxation (fractional vehicles)")
+    solve.add_argument("--workers", type=int, default=1, help="station-alliance: worker processes for coalitions")
     solve.add_argument("--solver", help="solver name: ipopt, pso, or any installed Pyomo solver")
     solve.add_argument("--config", help="TOML or YAML file with a [solver] table")
     solve.add_argument("--json", action="store_true", help="print one JSON object")

@@ -122,3 +122,13 @@ def test_reproduce_covers_the_allocation_papers(capsys):
     code, out, _ = run(capsys, "reproduce", "--json")
     papers = {row["paper"] for row in json.loads(out)["rows"]}
     assert code == 0 and papers >= {"000", "001", "002", "004"}
+
+
+def test_solve_station_alliance_json_contract(capsys):
+    code, out, _ = run(capsys, "solve", "station-alliance", "--json")
+    record = json.loads(out)
+    assert code == 0 and record["model"] == "station-alliance" and record["status"] == "optimal"
+    assert record["coalition_value"] == pytest.approx({"S1": 8400, "S2": 4280, "S1,S2": 14875})
+    assert record["grand_value"] == pytest.approx(14875)
+    assert {"from", "to", "period", "vehicles"} == set(record["diversions"][0])
+    assert set(record["allocation"]) >= {"shapley", "modified_shapley"}

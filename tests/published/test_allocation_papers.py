@@ -13,7 +13,7 @@ def by_key(rows):
 
 def test_seed001_table5_needs_v13570_surplus_scale_and_printed_lambda():
     rows = reproduce("001")
-    assert Counter(row.status for row in rows) == {"match": 4, "match-under-reading": 8}
+    assert Counter(row.status for row in rows) == {"match": 26, "match-under-reading": 19, "differs": 1}
     table = by_key(rows)
     modified = table["modified Shapley eq. (16) (S1)"]
     assert modified.reading == "v(I)=13570 + X=surplus + printed-lambda"
@@ -41,3 +41,14 @@ def test_seed004_schemes_and_unreproducible_topsis_weights():
     omegas = [row for row in rows if row.quantity.startswith("TOPSIS weight")]
     assert {row.status for row in omegas} == {"differs"}
     assert Counter(row.status for row in rows) == {"match": 12, "match-under-reading": 4, "differs": 4}
+
+
+def test_seed001_tables_3_4_paper_arithmetic_versus_optimisation():
+    table = by_key(reproduce("001"))
+    moved = table["vehicles changing station 13:00~14:00"]
+    assert moved.computed == 22 and moved.reading == "all-overflow-moves"  # 50 - 28 places left at S2
+    assert table["alliance value V(S) 8:00~9:00"].reading == "paper-V"
+    # paper's V at 8:00: R1 1,500 + R2 28 x 30 + 28 x (30 - 5); the alliance's real value: 1,500 + 46 x 30 - 28 x 5
+    assert table["alliance value V(S) 8:00~9:00"].computed == pytest.approx(1500 + 46 * 30 - 28 * 5)
+    assert table["V(S) total (Σ V - C1 - C2 - Q)"].computed == pytest.approx(14875)
+    assert table["R1 + R2 total"].status == "differs"

@@ -13,7 +13,7 @@ which take Pyomo components, so callers never handle row or column indices.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import highspy
@@ -171,6 +171,13 @@ class HighsLP:
             infinite = np.full(rows.size, highspy.kHighsInf)
             # highspy binds changeRowsBounds but its type stubs omit it.
             self.highs.changeRowsBounds(rows.size, rows, -infinite, infinite)  # type: ignore[attr-defined]
+
+    def set_variables_bounds(self, variables: Sequence[VarData], lower: np.ndarray, upper: np.ndarray) -> None:
+        """Replace the bounds of many variables in one call (``±inf`` for none)."""
+        columns = np.array([self.column(v) for v in variables], dtype=np.int32)
+        low = np.where(np.isfinite(lower), lower, -highspy.kHighsInf).astype(float)
+        high = np.where(np.isfinite(upper), upper, highspy.kHighsInf).astype(float)
+        self.highs.changeColsBounds(columns.size, columns, low, high)
 
     def set_variable_bounds(self, variable: VarData, lower: float | None, upper: float | None) -> None:
         """Replace the bounds of ``variable`` (``None``: unbounded on that side)."""

@@ -1,0 +1,211 @@
+"""Input schema of the station-alliance model (seed 001 §4, generalised to any number of stations).
+
+YAML contract::
+
+    period_hours: 1             # Δt
+    platform_cost: 130          # Q, per day, for any coalition of two or more stations
+    compensation: 5             # f per diverted vehicle (default for every pair)
+    travel_cost: 0              # optional default per diverted vehicle
+    stations:
+      - {name: S1, capacity: 50, operating_cost: 600, profit_per_vehicle: 30, arrivals: [78, 63, 66, 74, 56, 58]}
+      - {name: S2, capacity: 50, operating_cost: 400, profit_per_vehicle: 30, arrivals: [18, 22, 30, 28, 28, 30]}
+    diversion: [{from: S1, to: S2, compensation: 5, max_share: 1.0, travel_cost: 0}]   # optional overrides
+    allocation:                 # optional: seed 001's modified Shapley (θ per station, weights β)
+      factors: [brand influence, contribution, risk bearing]
+      scores: {S1: [0.686, 0.367, 0.573], S2: [0.314, 0.633, 0.427]}
+      weights: [0.5, 0.3, 0.2]
+      scale: surplus
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evgames.data.validation import (
+    DataError,
+    load_mapping,
+    require_fields,
+    require_finite,
+    require_nonnegative,
+    require_positive,
+    require_unique,
+    require_unit_interval,
+)
+
+__all__ = ["Diversion", "Station", "StationAllianceData"]
+
+
+@dataclass(frozen=True)
+class Station:
+    """One energy station.
+
+    Attributes:
+        name: Station name (unique, no commas).
+        capacity: Vehicles served per hour, η in Table 1 of seed 001.
+        operating_cost: Cost per day, C_i in eq. (2)–(3).
+        profit_per_vehicle: Average profit per vehicle served, p.
+        arrivals: Vehicles arriving in each period, x_t.
+    """
+
+    name: str
+    capacity: float
+    operating_cost: float
+    profit_per_vehicle: float
+    arrivals: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Diversion:
+    """Terms on which vehicles may move from one station to another.
+
+    Attributes:
+        source, target: Station names.
+        compensation: Paid per diverted vehicle, f in eq. (2).
+        max_share: Largest share of the source's overflow willing to move (0–1).
+        travel_cost: Further cost per diverted vehicle.
+    """
+
+    source: str
+    target: str
+    compensation: float
+    max_share: float = 1.0
+    travel_cost: float = 0.0
+
+
+@dataclass(frozen=True)
+class StationAllianceData:
+    """Validated data of the station-alliance model.
+
+    Attributes:
+        stations: The stations, in the order coalitions are named.
+        period_hours: Δt, hours per period.
+        platform_cost: Q, added cost of any coalition of two or more stations.
+        diversions: Terms for every ordered pair of distinct stations (defaults filled in).
+        allocation: Optional modified-Shapley block (see the module docstring), passed through.
+    """
+
+    stations: tuple[Station, ...]
+    period_hours: float
+    platform_cost: float
+    diversions: tuple[Diversion, ...]
+    allocation: Mapping[str, Any] | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        if not self.stations:
+            raise DataError("stations", [], "at least one station is needed")
+        names = require_unique("stations.name", (s.name for s in self.stations))
+        periods = {len(s.arrivals) for s in self.stations}
+        if len(periods) != 1:
+            raise DataError("stations.arrivals", sorted(periods), "every station needs the same number of periods")
+        for position, name in enumerate(names):
+            if "," in name:
+                raise DataError(f"stations[{position}].name", name, "a station name may not contain a comma")
+        known = set(names)
+        for diversion in self.diversions:
+            for end in (diversion.source, diversion.target):
+                if end not in known:
+                    raise DataError("diversion", end, f"unknown station; stations are {list(names)}")
+            if diversion.source == diversion.target:
+                raise DataError("diversion", diversion.source, "a station cannot divert to itself")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Station names in input order."""
+        return tuple(s.name for s in self.stations)
+
+    @property
+    def periods(self) -> int:
+        """Number of periods."""
+        return len(self.stations[0].arrivals)
+
+    def station(self, name: str) -> Station:
+        """The station called ``name``."""
+        return next(s for s in self.stations if s.name == name)
+
+    def overflow(self, name: str) -> tuple[float, ...]:
+        """Arrivals beyond what the station serves alone, max(0, x_t − η Δt), per period."""
+        station = self.station(name)
+        return tuple(max(0.0, a - station.capacity * self.period_hours) for a in station.arrivals)
+
+    @classmethod
+    def from_dict(cls, record: Mapping[str, Any]) -> StationAllianceData:
+        """Build from the YAML contract (see module docstring)."""
+        require_fields(
+            "station_alliance",
+            record,
+            ("stations", "compensation"),
+            (
+                "period_hours",
+                "platform_cost",
+                "travel_cost",
+                "diversion",
+                "allocation",
+                "source",
+                "published",
+                "readings",
+            ),
+        )
+        raw_stations = record["stations"]
+        if not isinstance(raw_stations, list) or not raw_stations:
+            raise DataError("stations", raw_stations, "must be a non-empty list of stations")
+        stations = []
+        for position, raw in enumerate(raw_stations):
+            field_name = f"stations[{position}]"
+            require_fields(field_name, raw, ("name", "capacity", "operating_cost", "profit_per_vehicle", "arrivals"))
+            arrivals = raw["arrivals"]
+            if not isinstance(arrivals, list) or not arrivals:
+                raise DataError(f"{field_name}.arrivals", arrivals, "must be a non-empty list of vehicle counts")
+            stations.append(
+                Station(
+                    name=str(raw["name"]),
+                    capacity=require_positive(f"{field_name}.capacity", raw["capacity"]),
+                    operating_cost=require_nonnegative(f"{field_name}.operating_cost", raw["operating_cost"]),
+                    profit_per_vehicle=require_finite(f"{field_name}.profit_per_vehicle", raw["profit_per_vehicle"]),
+                    arrivals=tuple(
+                        require_nonnegative(f"{field_name}.arrivals[{t}]", a) for t, a in enumerate(arrivals)
+                    ),
+                )
+            )
+        compensation = require_nonnegative("compensation", record["compensation"])
+        travel = require_nonnegative("travel_cost", record.get("travel_cost", 0.0))
+        overrides: dict[tuple[str, str], Diversion] = {}
+        for position, raw in enumerate(record.get("diversion", []) or []):
+            field_name = f"diversion[{position}]"
+            require_fields(field_name, raw, ("from", "to"), ("compensation", "max_share", "travel_cost"))
+            pair = (str(raw["from"]), str(raw["to"]))
+            if pair in overrides:
+                raise DataError(field_name, f"{pair[0]} -> {pair[1]}", "this pair is listed twice")
+            overrides[pair] = Diversion(
+                source=pair[0],
+                target=pair[1],
+                compensation=require_nonnegative(f"{field_name}.compensation", raw.get("compensation", compensation)),
+                max_share=require_unit_interval(f"{field_name}.max_share", raw.get("max_share", 1.0)),
+                travel_cost=require_nonnegative(f"{field_name}.travel_cost", raw.get("travel_cost", travel)),
+            )
+        names = [s.name for s in stations]
+        diversions = tuple(
+            overrides.get((a, b), Diversion(a, b, compensation, 1.0, travel)) for a in names for b in names if a != b
+        )
+        unknown = [pair for pair in overrides if pair[0] not in names or pair[1] not in names]
+        if unknown:
+            route = f"{unknown[0][0]} -> {unknown[0][1]}"
+            raise DataError("diversion", route, f"unknown station; stations are {names}")
+        period_hours = require_positive("period_hours", record.get("period_hours", 1.0))
+        if not math.isfinite(period_hours):
+            raise DataError("period_hours", period_hours, "must be finite")
+        return cls(
+            stations=tuple(stations),
+            period_hours=period_hours,
+            platform_cost=require_nonnegative("platform_cost", record.get("platform_cost", 0.0)),
+            diversions=diversions,
+            allocation=record.get("allocation"),
+        )
+
+    @classmethod
+    def from_yaml(cls, source: str | Path | Mapping[str, Any]) -> StationAllianceData:
+        """Load from a YAML file (or an already-parsed mapping)."""
+        return cls.from_dict(load_mapping(source))

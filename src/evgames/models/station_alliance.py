@@ -1,0 +1,377 @@
+"""Station-alliance revenue maximisation (seed 001 §4, as a real optimisation) and its coalition game.
+
+For a coalition S of stations, in every period t each station serves some of its own arrivals and may
+send overflow vehicles to a partner in S, which pays them a compensation:
+
+    max  Σ_t Σ_j p_j served_jt + Σ_t Σ_(j,k) (p_k − f_jk − c_jk) diverted_jkt − Σ_{j∈S} C_j − Q·[|S| ≥ 2]
+    s.t. served_kt + Σ_j diverted_jkt ≤ η_k Δt                 (capacity)
+         Σ_k diverted_jkt ≤ max_share_jk · overflow_jt, with overflow_jt = max(0, x_jt − η_j Δt)
+         0 ≤ served_jt ≤ min(x_jt, η_j Δt); vehicles neither served nor diverted are lost.
+
+Vehicles are integers by default (the LP relaxation is selectable). Seed 001's "max V(S)" (eq. (1)–(8))
+has no decision variable, counts a diverted vehicle's profit at the idle station twice (r_2 in eq. (4)
+and again in V) and sends 24 vehicles at 13:00 to a station already holding 28 of its own, 52 in all
+against a capacity of 50; this model decides how many move, once each, within capacity.
+
+A station alone earns p·Σ_t min(x_t, η Δt) − C (:func:`standalone_value`). All 2^n − 1 coalition values
+come from one compiled grand model (:class:`CoalitionSolver`) whose variables outside the coalition are
+bounded to zero, solved in parallel worker processes by :func:`coalition_values`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+from tqdm.auto import tqdm
+
+from evgames.data.station_alliance import StationAllianceData
+from evgames.games import TUGame, correction_weights, modified_shapley, normalise_columns, shapley, shapley_sampled
+from evgames.games.nucleolus import in_core, nucleolus
+from evgames.solvers import HighsLP, SolverConfig, SolveResult, Status
+from evgames.solvers import solve as solve_model
+
+__all__ = [
+    "CoalitionSolver",
+    "StationAllianceData",
+    "StationAllianceSolution",
+    "build_model",
+    "coalition_values",
+    "diversion_plan",
+    "solve",
+    "standalone_value",
+]
+
+DEFAULT_SOLVER = "highs"
+
+
+def _members(data: StationAllianceData, coalition: Iterable[str] | None) -> list[str]:
+    if coalition is None:
+        return list(data.names)
+    chosen = set(coalition)
+    unknown = chosen - set(data.names)
+    if unknown or not chosen:
+        from evgames.data.validation import DataError
+
+        raise DataError("coalition", sorted(unknown) or [], f"name one or more of {list(data.names)}")
+    return [name for name in data.names if name in chosen]  # keep the data's order
+
+
+def build_model(
+    data: StationAllianceData, coalition: Iterable[str] | None = None, relax: bool = False
+) -> pyo.ConcreteModel:
+    """The model of the module docstring for ``coalition`` (default: every station)."""
+    members = _members(data, coalition)
+    domain = pyo.NonNegativeReals if relax else pyo.NonNegativeIntegers
+    station = {name: data.station(name) for name in members}
+    routes = [
+        (d.source, d.target) for d in data.diversions if d.source in station and d.target in station and d.max_share > 0
+    ]
+    terms = {(d.source, d.target): d for d in data.diversions}
+    hours = data.period_hours
+
+    def rounded(value: float) -> float:
+        return value if relax else math.floor(value + 1e-9)
+
+    model = pyo.ConcreteModel(name=f"station alliance {','.join(members)}")
+    model.stations = pyo.Set(initialize=members, ordered=True, doc="stations in the coalition S")
+    model.periods = pyo.RangeSet(0, data.periods - 1, doc="periods t of length Δt")
+    model.routes = pyo.Set(initialize=routes, dimen=2, ordered=True, doc="pairs (j, k): j may divert to k")
+    model.served = pyo.Var(
+        model.stations,
+        model.periods,
+        domain=domain,
+        bounds=lambda m, j, t: (0, rounded(min(station[j].arrivals[t], station[j].capacity * hours))),
+        doc="own arrivals served, served_jt",
+    )
+    model.diverted = pyo.Var(
+        model.routes,
+        model.periods,
+        domain=domain,
+        bounds=lambda m, j, k, t: (0, rounded(terms[j, k].max_share * data.overflow(j)[t])),
+        doc="vehicles sent from j to k, diverted_jkt",
+    )
+    model.capacity = pyo.Constraint(
+        model.stations,
+        model.periods,
+        rule=lambda m, k, t: (
+            m.served[k, t] + sum(m.diverted[j, k, t] for j in members if (j, k) in terms and (j, k) in m.routes)
+            <= station[k].capacity * hours
+        ),
+        doc="served_kt + Σ_j diverted_jkt <= η_k Δt",
+    )
+    model.overflow = pyo.Constraint(
+        model.stations,
+        model.periods,
+        rule=lambda m, j, t: (
+            (sum(m.diverted[j, k, t] for k in members if (j, k) in m.routes) <= data.overflow(j)[t])
+            if any((j, k) in m.routes for k in members)
+            else pyo.Constraint.Skip
+        ),
+        doc="Σ_k diverted_jkt <= overflow_jt: only vehicles beyond j's capacity move",
+    )
+    fixed_costs = sum(station[j].operating_cost for j in members) + (data.platform_cost if len(members) > 1 else 0)
+    model.revenue = pyo.Objective(
+        expr=sum(station[j].profit_per_vehicle * model.served[j, t] for j in members for t in model.periods)
+        + sum(
+            (station[k].profit_per_vehicle - terms[j, k].compensation - terms[j, k].travel_cost)
+            * model.diverted[j, k, t]
+            for (j, k) in routes
+            for t in model.periods
+        )
+        - fixed_costs,
+        sense=pyo.maximize,
+        doc="profit of vehicles where served - compensation - travel - Σ C_j - Q (|S| >= 2)",
+    )
+    return model
+
+
+def standalone_value(data: StationAllianceData, name: str) -> float:
+    """v({j}) = p_j Σ_t min(x_jt, η_j Δt) − C_j (a station alone diverts nothing)."""
+    station = data.station(name)
+    served = sum(min(a, station.capacity * data.period_hours) for a in station.arrivals)
+    return station.profit_per_vehicle * served - station.operating_cost
+
+
+def diversion_plan(model: pyo.ConcreteModel) -> pd.DataFrame:
+    """Vehicles moved in a solved model: one row per (from, to, period) with a positive count."""
+    rows = [
+        {"from": j, "to": k, "period": int(t), "vehicles": float(model.diverted[j, k, t].value)}
+        for (j, k) in model.routes
+        for t in model.periods
+        if model.diverted[j, k, t].value is not None and model.diverted[j, k, t].value > 1e-9
+    ]
+    return pd.DataFrame(rows, columns=["from", "to", "period", "vehicles"])
+
+
+class CoalitionSolver:
+    """Every coalition's value from one compiled grand model, re-solved with bounds set in place.
+
+    The grand model's objective subtracts every station's operating cost and Q; for a coalition S the
+    variables of stations outside S are bounded to zero and v(S) = objective + Σ_{j∉S} C_j + Q − Q·[|S| ≥ 2].
+    """
+
+    def __init__(self, data: StationAllianceData, relax: bool = False, options: Mapping[str, Any] | None = None):
+        self.data = data
+        self.model = build_model(data, None, relax)
+        self.lp = HighsLP(self.model, options)
+        bit = {name: 1 << i for i, name in enumerate(data.names)}
+        owners = [(v, bit[j]) for (j, t), v in self.model.served.items()]
+        owners += [(v, bit[j] | bit[k]) for (j, k, t), v in self.model.diverted.items()]
+        self._variables = [v for v, _ in owners]
+        self._owners = np.array([mask for _, mask in owners], dtype=np.int64)
+        self._upper = np.array([v.ub for v in self._variables], dtype=float)
+        self._costs = np.array([s.operating_cost for s in data.stations])
+
+    def solve(self, coalition: Iterable[str]) -> tuple[float, SolveResult]:
+        """v(S) and the solver's result for ``coalition`` (a grand-model solve with outsiders bounded to 0)."""
+        members = set(_members(self.data, coalition))
+        inside = np.array([name in members for name in self.data.names])
+        mask = int(sum(1 << i for i, flag in enumerate(inside) if flag))
+        upper = np.where((self._owners & ~mask) == 0, self._upper, 0.0)
+        self.lp.set_variables_bounds(self._variables, np.zeros(upper.size), upper)
+        result = self.lp.solve(raise_on_failure=False)
+        grand_platform = self.data.platform_cost if len(self.data.names) > 1 else 0.0
+        own_platform = self.data.platform_cost if inside.sum() > 1 else 0.0
+        value = result.objective + float(self._costs[~inside].sum()) + grand_platform - own_platform
+        return value, result
+
+    def value(self, coalition: Iterable[str]) -> float:
+        """v(S); raises on any non-optimal solve."""
+        value, result = self.solve(coalition)
+        if not result.ok:
+            from evgames.solvers import NonOptimalTerminationError
+
+            raise NonOptimalTerminationError(result)
+        return value
+
+
+def _coalition_names(names: Sequence[str], mask: int) -> list[str]:
+    return [name for i, name in enumerate(names) if mask >> i & 1]
+
+
+def _solve_chunk(
+    data: StationAllianceData, relax: bool, solver: str | SolverConfig | None, masks: Sequence[int]
+) -> list[tuple[int, float, str]]:
+    """Worker: build its own model (Pyomo is not thread-safe) and return plain numbers."""
+    name = (solver.name if isinstance(solver, SolverConfig) else solver) or DEFAULT_SOLVER
+    results = []
+    if name == DEFAULT_SOLVER:
+        options = dict(solver.options) if isinstance(solver, SolverConfig) else {}
+        coalitions = CoalitionSolver(data, relax, options)
+        for mask in masks:
+            members = _coalition_names(data.names, mask)
+            if len(members) == 1:
+                results.append((mask, standalone_value(data, members[0]), Status.OPTIMAL.value))
+                continue
+            value, result = coalitions.solve(members)
+            results.append((mask, value, result.status.value))
+        return results
+    for mask in masks:  # any other MILP solver: one model per coalition through the solver layer
+        model = build_model(data, _coalition_names(data.names, mask), relax)
+        result = solve_model(model, solver, default=DEFAULT_SOLVER, raise_on_failure=False)
+        results.append((mask, result.objective, result.status.value))
+    return results
+
+
+def coalition_values(
+    data: StationAllianceData,
+    relax: bool = False,
+    workers: int = 1,
+    executor: Executor | None = None,
+    solver: str | SolverConfig | None = None,
+    progress: bool = False,
+) -> dict[int, float]:
+    """v(S) for every non-empty coalition, by bitmask (bit i = the i-th station).
+
+    Coalitions are split into chunks solved by ``executor`` (any ``concurrent.futures.Executor``,
+    e.g. a Dask ``Client.get_executor()``), by a process pool of ``workers`` processes, or here when
+    ``workers == 1``. Raises :class:`~evgames.solvers.NonOptimalTerminationError`-like errors naming
+    the coalition when any solve is not optimal.
+    """
+    masks = list(range(1, 1 << len(data.names)))
+    own_pool = executor is None and workers > 1
+    pool: Executor | None = ProcessPoolExecutor(max_workers=workers) if own_pool else executor
+    chunk_count = 1 if pool is None else max(1, min(len(masks), 4 * max(workers, 2)))
+    chunks = [masks[i::chunk_count] for i in range(chunk_count)]
+    found: dict[int, float] = {}
+    statuses: dict[int, str] = {}
+    bar = tqdm(total=len(masks), desc="coalitions", unit="coalition", disable=not progress)
+    try:
+        if pool is None:
+            for chunk in chunks:
+                for mask, value, status in _solve_chunk(data, relax, solver, chunk):
+                    found[mask], statuses[mask] = value, status
+                    bar.update(1)
+        else:
+            futures = [pool.submit(_solve_chunk, data, relax, solver, chunk) for chunk in chunks]
+            for future in as_completed(futures):
+                for mask, value, status in future.result():
+                    found[mask], statuses[mask] = value, status
+                bar.update(len(future.result()))
+    finally:
+        bar.close()
+        if own_pool and pool is not None:
+            pool.shutdown()
+    failed = {mask: status for mask, status in statuses.items() if status != Status.OPTIMAL.value}
+    if failed:
+        from evgames.solvers import SolverError
+
+        mask, status = next(iter(failed.items()))
+        raise SolverError(
+            f"coalition {','.join(_coalition_names(data.names, mask))} ended '{status}' "
+            f"({len(failed)} coalition(s) not optimal)"
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class StationAllianceSolution:
+    """Coalition values, the grand coalition's plan, and the allocations.
+
+    Attributes:
+        game: The TU game of coalition values.
+        plan: The grand coalition's diversions (from, to, period, vehicles).
+        grand: The grand coalition's solve result.
+        allocations: ``shapley``, ``nucleolus`` and, with an allocation block, ``modified_shapley``.
+        convex: Whether the game is convex (then the Shapley value lies in the core).
+        shapley_in_core: Whether the Shapley value lies in the core.
+    """
+
+    game: TUGame
+    plan: pd.DataFrame
+    grand: SolveResult
+    allocations: dict[str, pd.Series]
+    convex: bool
+    shapley_in_core: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``solve station-alliance --json`` contract."""
+        return {
+            "model": "station-alliance",
+            "status": self.grand.status.value,
+            "solver": self.grand.route,
+            "coalition_value": self.game.to_dict(),
+            "grand_value": self.game.grand_value,
+            "diversions": [
+                {"from": row["from"], "to": row["to"], "period": int(row["period"]), "vehicles": float(row["vehicles"])}
+                for _, row in self.plan.iterrows()
+            ],
+            "allocation": {name: values.to_dict() for name, values in self.allocations.items()},
+            "convex": self.convex,
+            "shapley_in_core": self.shapley_in_core,
+        }
+
+
+def _modified(data: StationAllianceData, game: TUGame, value: pd.Series) -> pd.Series | None:
+    block = data.allocation
+    if not block:
+        return None
+    scores = pd.DataFrame(
+        [block["scores"][name] for name in game.players], index=list(game.players), columns=block["factors"]
+    )
+    beta = correction_weights(normalise_columns(scores), block["weights"])
+    scale = block.get("scale", "surplus")
+    amount = (
+        game.grand_value - sum(game.values[1 << i] for i in range(game.n))
+        if scale == "surplus"
+        else game.grand_value
+        if scale == "grand"
+        else float(scale)
+    )
+    return modified_shapley(value, beta, amount)
+
+
+def solve(
+    data: StationAllianceData,
+    solver: str | SolverConfig | None = None,
+    relax: bool = False,
+    workers: int = 1,
+    executor: Executor | None = None,
+    progress: bool = False,
+) -> StationAllianceSolution:
+    """All coalition values, the grand plan, Shapley, nucleolus and (with factors) modified Shapley."""
+    values = coalition_values(data, relax, workers, executor, solver, progress)
+    array = np.zeros(1 << len(data.names))
+    for mask, value in values.items():
+        array[mask] = value
+    game = TUGame(list(data.names), array)
+    grand_model = build_model(data, None, relax)
+    grand = solve_model(grand_model, solver, default=DEFAULT_SOLVER)
+    allocations = {"shapley": shapley(game)}
+    if game.n > 1 and sum(game.values[1 << i] for i in range(game.n)) <= game.grand_value + 1e-9:
+        allocations["nucleolus"] = nucleolus(game).allocation
+    modified = _modified(data, game, allocations["shapley"])
+    if modified is not None:
+        allocations["modified_shapley"] = modified
+    return StationAllianceSolution(
+        game=game,
+        plan=diversion_plan(grand_model),
+        grand=grand,
+        allocations=allocations,
+        convex=game.convex,
+        shapley_in_core=in_core(game, allocations["shapley"], 1e-7),
+    )
+
+
+def sampled_shapley(data: StationAllianceData, permutations: int = 200, seed: int = 0, relax: bool = False):
+    """Shapley value by permutation sampling for alliances too large to enumerate (values cached)."""
+    coalitions = CoalitionSolver(data, relax)
+    cache: dict[frozenset[str], float] = {}
+
+    def value(members: frozenset[str]) -> float:
+        if not members:
+            return 0.0
+        if members not in cache:
+            cache[members] = (
+                standalone_value(data, next(iter(members))) if len(members) == 1 else coalitions.value(members)
+            )
+        return cache[members]
+
+    return shapley_sampled((list(data.names), value), permutations, seed)

@@ -1,0 +1,149 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from evgames.data import DataError
+from evgames.data.shipped import load_case
+from evgames.data.station_alliance import StationAllianceData
+from evgames.data.synthetic import synthetic_city
+from evgames.models import station_alliance as sa
+from evgames.solvers import solve
+
+
+def seed001():
+    return StationAllianceData.from_dict(load_case("seed001_stations"))
+
+
+def independent_value(data, members, integer=True):
+    """The coalition's value formulated from scratch as a scipy MILP (HiGHS inside scipy)."""
+    members = [n for n in data.names if n in members]
+    terms = {(d.source, d.target): d for d in data.diversions}
+    columns, cost, upper = [], [], []
+    for j in members:
+        s = data.station(j)
+        for t in range(data.periods):
+            columns.append(("served", j, None, t))
+            cost.append(-s.profit_per_vehicle)
+            cap = min(s.arrivals[t], s.capacity * data.period_hours)
+            upper.append(np.floor(cap + 1e-9) if integer else cap)
+    for j in members:
+        for k in members:
+            if j == k:
+                continue
+            d = terms[j, k]
+            for t in range(data.periods):
+                columns.append(("diverted", j, k, t))
+                cost.append(-(data.station(k).profit_per_vehicle - d.compensation - d.travel_cost))
+                cap = d.max_share * data.overflow(j)[t]
+                upper.append(np.floor(cap + 1e-9) if integer else cap)
+    rows, row_upper = [], []
+    for t in range(data.periods):
+        for k in members:  # capacity of k
+            rows.append(
+                [
+                    1.0
+                    if (c[0] == "served" and c[1] == k and c[3] == t)
+                    or (c[0] == "diverted" and c[2] == k and c[3] == t)
+                    else 0.0
+                    for c in columns
+                ]
+            )
+            row_upper.append(data.station(k).capacity * data.period_hours)
+        for j in members:  # overflow of j
+            rows.append([1.0 if c[0] == "diverted" and c[1] == j and c[3] == t else 0.0 for c in columns])
+            row_upper.append(data.overflow(j)[t])
+    found = milp(
+        np.array(cost),
+        constraints=LinearConstraint(np.array(rows), -np.inf, np.array(row_upper)),
+        bounds=Bounds(0, np.array(upper)),
+        integrality=np.ones(len(cost)) if integer else None,
+    )
+    assert found.success
+    fixed = sum(data.station(j).operating_cost for j in members) + (data.platform_cost if len(members) > 1 else 0)
+    return -found.fun - fixed
+
+
+def test_seed001_values_by_hand():
+    solution = sa.solve(seed001())
+    # S1 alone: 6 h x 50 x 30 - 600; S2 alone: 156 own vehicles x 30 - 400; together: + 93 moved at 25 - 130.
+    assert solution.game.to_dict() == pytest.approx({"S1": 8400, "S2": 4280, "S1,S2": 8400 + 4280 + 93 * 25 - 130})
+    assert solution.plan["vehicles"].tolist() == [28, 13, 16, 22, 6, 8]  # 13:00: S2 holds 28 of 50
+    assert solution.allocations["shapley"].to_dict() == pytest.approx({"S1": 8400 + 1097.5, "S2": 4280 + 1097.5})
+    assert solution.convex and solution.shapley_in_core
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(2, 4), st.integers(2, 5), st.integers(0, 10_000))
+def test_coalition_values_equal_an_independent_milp(stations, periods, seed):
+    data = synthetic_city(stations, periods, seed)
+    values = sa.coalition_values(data)
+    for mask, value in values.items():
+        members = {n for i, n in enumerate(data.names) if mask >> i & 1}
+        assert value == pytest.approx(independent_value(data, members), abs=1e-6)
+
+
+def test_relaxation_and_standalone_closed_form():
+    data = synthetic_city(4, 24, seed=3)
+    integer, relaxed = sa.coalition_values(data), sa.coalition_values(data, relax=True)
+    assert all(relaxed[mask] >= integer[mask] - 1e-7 for mask in integer)
+    for i, name in enumerate(data.names):
+        model = sa.build_model(data, [name])
+        result = solve(model, "highs")
+        assert result.objective == pytest.approx(sa.standalone_value(data, name)) == pytest.approx(integer[1 << i])
+    for mask in (3, 7, 15):  # the persistent grand model equals a model built for the coalition alone
+        members = [n for i, n in enumerate(data.names) if mask >> i & 1]
+        assert solve(sa.build_model(data, members), "highs").objective == pytest.approx(integer[mask])
+
+
+def test_parallel_workers_equal_sequential():
+    data = synthetic_city(5, 24, seed=1)
+    assert sa.coalition_values(data, workers=2) == pytest.approx(sa.coalition_values(data))
+
+
+@pytest.mark.slow
+def test_dask_executor_path():
+    distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+    data = synthetic_city(4, 24, seed=2)
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        values = sa.coalition_values(data, executor=client.get_executor())
+    assert values == pytest.approx(sa.coalition_values(data))
+
+
+def test_sampled_shapley_close_to_exact():
+    data = synthetic_city(5, 24, seed=4)
+    exact = sa.solve(data).allocations["shapley"]
+    estimate = sa.sampled_shapley(data, permutations=300, seed=1)
+    assert np.all(np.abs(estimate.value - exact) <= 4 * estimate.standard_error + 1e-6)
+
+
+def test_other_milp_solvers_go_through_the_solver_layer():
+    data = synthetic_city(3, 6, seed=5)
+    assert sa.coalition_values(data, solver="appsi_highs") == pytest.approx(sa.coalition_values(data))
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"stations": []}, "stations"),
+        ({"compensation": -1}, "compensation"),
+        ({"diversion": [{"from": "S1", "to": "S9"}]}, "diversion"),
+        ({"diversion": [{"from": "S1", "to": "S2", "max_share": 1.5}]}, "diversion[0].max_share"),
+    ],
+)
+def test_invalid_data_names_the_field(change, field):
+    record = {**load_case("seed001_stations"), **change}
+    with pytest.raises(DataError) as raised:
+        StationAllianceData.from_dict(record)
+    assert raised.value.field == field
+
+
+def test_unequal_periods_rejected():
+    record = dict(load_case("seed001_stations"))
+    record["stations"] = [record["stations"][0], {**record["stations"][1], "arrivals": [1, 2]}]
+    with pytest.raises(DataError, match="same number of periods"):
+        StationAllianceData.from_dict(record)
