@@ -147,3 +147,10 @@ def test_unequal_periods_rejected():
     record["stations"] = [record["stations"][0], {**record["stations"][1], "arrivals": [1, 2]}]
     with pytest.raises(DataError, match="same number of periods"):
         StationAllianceData.from_dict(record)
+
+
+def test_shipped_synthetic_city_equals_its_generator():
+    shipped = StationAllianceData.from_dict(load_case("synthetic_city10"))
+    generated = synthetic_city(10, 24, seed=0)
+    assert shipped.stations == generated.stations
+    assert shipped.diversions == generated.diversions
