@@ -244,7 +244,7 @@ def allocations(game: TUGame, contribution: Mapping[str, float]) -> pd.DataFrame
     )
 
 
-def _tariff_terms(data: DemandResponseData) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _tariff_terms(data: DemandResponseData) -> tuple[float, np.ndarray, np.ndarray]:
     """Margin Σ_t (P_t + Δ_c(t) − cost_t) Q_t (1 + Σ_j E_cj Δ_j/P_j) = const + gᵀΔ + ΔᵀMΔ, in 10,000 yuan."""
     load = np.asarray(data.load, dtype=float)
     totals = _category_totals(data, load)
