@@ -1,4 +1,4 @@
-"""Command line: ``evgames solve``, ``verify``, ``allocate`` and ``reproduce``.
+"""Command line: ``evgames solve``, ``verify``, ``allocate``, ``segment`` and ``reproduce``.
 
 Human output is a table; ``--json`` prints one JSON object on stdout. Errors exit with status 2 and
 a one-line message on stderr naming the problem.
@@ -12,14 +12,17 @@ import math
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from evgames import __version__, api
-from evgames.allocation import METHODS, allocate
+from evgames.allocation import METHODS, allocate, allocation_checks
+from evgames.data.demand_response import DemandResponseData
+from evgames.data.shipped import load_case
 from evgames.data.validation import DataError
-from evgames.models import station_alliance
+from evgames.models import demand_response, segmentation, station_alliance
 from evgames.solvers import SolverConfig, SolverError
 from evgames.verification.ledger import to_frame
 
@@ -72,9 +75,75 @@ def _solve_stations(args: argparse.Namespace) -> None:
     print(_table(solution.plan) if len(solution.plan) else "  none")
 
 
+def _solve_demand(args: argparse.Namespace) -> None:
+    data = DemandResponseData.from_yaml(args.data if args.data else load_case("seed002_demand"))
+    config = _solver_config(args)
+    benefits = demand_response.case_benefits(data, args.case, solver=config)
+    game, cases = demand_response.cooperation_game(data, solver=config)
+    split = demand_response.allocations(
+        game,
+        {"platform": 0.5, "user": 0.5} if not args.contribution else dict(zip(("platform", "user"), args.contribution)),
+    )
+    checks = {method: allocation_checks(game, split[method]) for method in split.columns}
+    written = (
+        [
+            demand_response.plot_loads(
+                data, benefits.load, Path(args.plot) / f"load_{args.case}.png", f"charging load, case '{args.case}'"
+            )
+        ]
+        if args.plot
+        else []
+    )
+    if args.json:
+        _print_json(
+            {
+                "model": "demand-response",
+                "checks": checks,
+                "figures": [str(path) for path in written],
+                "case": args.case,
+                "load_before": list(map(float, data.load)),
+                "load_after": benefits.load.tolist(),
+                "charging_income": benefits.income,
+                "incentive_payments": benefits.payments,
+                "benefit": {"platform": benefits.platform, "user": benefits.user},
+                "cases": {name: {"platform": c.platform, "user": c.user} for name, c in cases.items()},
+                "allocation": split.to_dict(),
+            }
+        )
+        return
+    source = args.data or "shipped seed 002 case (synthetic load)"
+    print(f"demand response ({source}), case '{args.case}' (10,000 yuan per day)")
+    hours = pd.DataFrame({"category": data.category, "load_before": data.load, "load_after": benefits.load})
+    print(_table(hours.round(4)))
+    print(_table(pd.DataFrame({n: {"platform": c.platform, "user": c.user} for n, c in cases.items()}).T))
+    print(_table(split))
+    print(_table(pd.DataFrame(checks).T))
+    for path in written:
+        print(f"wrote {path}")
+
+
+def _segment(args: argparse.Namespace) -> None:
+    survey = pd.read_csv(args.data) if args.data else segmentation.synthetic_survey(seed=args.seed)
+    features = survey.select_dtypes("number")
+    found = segmentation.segment(features, args.k, seed=args.seed)
+    written = found.plot(features, args.plot) if args.plot else []
+    if args.json:
+        record = found.to_dict()
+        record["figures"] = [str(path) for path in written]
+        _print_json(record)
+        return
+    print(f"k = {found.k} ({'given' if args.k else 'elbow of the SSE curve'}); sizes {found.to_dict()['sizes']}")
+    print(_table(found.centroids.round(3)))
+    for path in written:
+        print(f"wrote {path}")
+
+
 def _solve(args: argparse.Namespace) -> None:
     if args.model == "station-alliance":
         _solve_stations(args)
+        return
+    if args.model == "demand-response":
+        _solve_demand(args)
         return
     if args.relax or args.workers != 1:
         raise DataError("--relax/--workers", args.model, "only station-alliance takes these options")
@@ -142,10 +211,19 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     solve = commands.add_parser("solve", help="solve one model and print the optimum")
-    solve.add_argument("model", choices=[*api.MODELS, "station-alliance"])
+    solve.add_argument("model", choices=[*api.MODELS, "station-alliance", "demand-response"])
     solve.add_argument("--data", help="model YAML (default: the shipped seed 000 / seed 001 case)")
     solve.add_argument("--relax", action="store_true", help="station-alliance: LP relaxation (fractional vehicles)")
     solve.add_argument("--workers", type=int, default=1, help="station-alliance: worker processes for coalitions")
+    solve.add_argument("--case", default="both", choices=demand_response.CASES, help="demand-response case")
+    solve.add_argument(
+        "--contribution",
+        type=float,
+        nargs=2,
+        metavar=("PLATFORM", "USER"),
+        help="demand-response: contribution rates D_i/D for the corrected Shapley value",
+    )
+    solve.add_argument("--plot", help="demand-response: folder for the load figure")
     solve.add_argument("--solver", help="solver name: ipopt, pso, or any installed Pyomo solver")
     solve.add_argument("--config", help="TOML or YAML file with a [solver] table")
     solve.add_argument("--json", action="store_true", help="print one JSON object")
@@ -162,6 +240,14 @@ def _parser() -> argparse.ArgumentParser:
     allocate_command.add_argument("--method", required=True, choices=METHODS)
     allocate_command.add_argument("--json", action="store_true", help="print one JSON object")
     allocate_command.set_defaults(run=_allocate)
+
+    segment = commands.add_parser("segment", help="k-means (cosine) user segmentation with an SSE elbow")
+    segment.add_argument("--data", help="CSV of numeric survey scores (default: the synthetic survey)")
+    segment.add_argument("--k", type=int, help="number of segments (default: the elbow)")
+    segment.add_argument("--seed", type=int, default=0)
+    segment.add_argument("--plot", help="folder for the SSE curve and the scatter plot")
+    segment.add_argument("--json", action="store_true", help="print one JSON object")
+    segment.set_defaults(run=_segment)
 
     reproduce = commands.add_parser("reproduce", help="published vs computed for every shipped case study")
     reproduce.add_argument("--paper", help="seed paper id, e.g. 000")

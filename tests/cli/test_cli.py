@@ -132,3 +132,21 @@ def test_solve_station_alliance_json_contract(capsys):
     assert record["grand_value"] == pytest.approx(14875)
     assert {"from", "to", "period", "vehicles"} == set(record["diversions"][0])
     assert set(record["allocation"]) >= {"shapley", "modified_shapley"}
+
+
+def test_solve_demand_response_json(capsys):
+    code, out, _ = run(capsys, "solve", "demand-response", "--case", "price", "--json")
+    record = json.loads(out)
+    assert code == 0 and record["model"] == "demand-response" and record["case"] == "price"
+    assert len(record["load_before"]) == len(record["load_after"]) == 24
+    assert set(record["cases"]) == {"none", "price", "incentive", "both"}
+    total = record["cases"]["both"]["platform"] + record["cases"]["both"]["user"]
+    assert sum(record["allocation"]["shapley"].values()) == pytest.approx(total)
+    assert record["checks"]["shapley"]["efficient"] is True
+
+
+def test_segment_json_and_plots(capsys, tmp_path):
+    code, out, _ = run(capsys, "segment", "--plot", str(tmp_path), "--json")
+    record = json.loads(out)
+    assert code == 0 and record["k"] == 4 and len(record["labels"]) == 400
+    assert {path.split("/")[-1] for path in record["figures"]} == {"sse_curve.png", "segments.png"}

@@ -46,12 +46,12 @@ def test_printed_form_differs_unless_elasticities_are_diagonal():
 
 def test_incentive_milp_payment_equals_the_tier_function():
     d = data()
-    value = dr.reduction_value(d)
+    value = np.full(d.hours, 0.25)
     found = dr.incentive_response(d, value)
     for t, reduction in enumerate(found.reduction):
         assert found.payment[t] == pytest.approx(dr.stepped_payment(d, reduction))
         assert reduction <= d.reduction_limit[t] + 1e-9
-    # by hand for a peak hour worth 0.25: (0.25 - 0.12) x 4.5 = 0.585 beats (0.25 - 0.18) x 6 = 0.42
+    # by hand for a peak hour worth 0.25 net: (0.25 - 0.12) x 4.5 = 0.585 beats (0.25 - 0.18) x 6 = 0.42
     peak = d.category.index("peak")
     assert found.reduction[peak] == pytest.approx(4.5) and found.tier[peak] == 2
 

@@ -30,7 +30,18 @@ def test_seed002_solidarity_and_improved_values():
     assert solidarity_e.computed == pytest.approx(51.348 / 2 + (60.48 + 60.48 - 51.348) / 4)
     assert table["basic solidarity value (user); eq. (5) as printed is the Banzhaf value"].reading == "equal-division"
     assert table["improved Shapley value eq. (11) (user)"].status == "differs"
-    assert Counter(row.status for row in rows)["differs"] == 2
+    allocation_rows = [row for row in rows if row.location in ("Table 9", "Table 10", "§5.3.4")]
+    assert Counter(row.status for row in allocation_rows)["differs"] == 2
+
+
+def test_seed002_tables_6_and_8():
+    rows = reproduce("002")
+    table = by_key(rows)
+    # Table 6's "spot prices" are the tariffs after the change: 0.3 - 0.01, 0.85 + 0.003, 0.575 - 0.019
+    assert table["spot electricity price (valley) = tariff + change"].status == "match"
+    assert table["spot electricity price (peak) = tariff + change"].computed == pytest.approx(0.853)
+    synthetic = [row for row in rows if "Figure 3" in row.note]
+    assert len(synthetic) == 19 and all(row.location in ("Table 6", "Table 8") for row in synthetic)
 
 
 def test_seed004_schemes_and_unreproducible_topsis_weights():

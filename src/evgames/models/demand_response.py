@@ -8,7 +8,8 @@ available (``form="consistent"`` | ``"printed"``); categories (valley, medium, p
 and each category's response is spread over its hours in proportion to their load.
 
 **Incentive response (eq. (17), Table 5).** A reduction r_t in (lower_m, upper_m] MW is paid the tier's
-unit price on all of it. The platform chooses r_t ≤ limit_t to maximise Σ_t (value_t − price_m)·r_t:
+unit price on all of it. The platform chooses r_t ≤ limit_t to maximise Σ_t (value_t − margin_t − price_m)·r_t,
+where value_t is what a kWh less is worth to it and margin_t the margin it no longer earns on that kWh:
 a MILP with one binary per hour and tier (a boundary value may be counted in either adjacent tier).
 
 **Benefits (10,000 yuan per day).** Platform: Σ_t (P_t − cost_t)·Q_t·1000 kWh/MWh, plus the value of
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -41,6 +43,7 @@ __all__ = [
     "case_benefits",
     "cooperation_game",
     "incentive_response",
+    "plot_loads",
     "price_response",
     "reduction_value",
     "stationary_price_change",
@@ -94,7 +97,7 @@ def stepped_payment(data: DemandResponseData, reduction: float) -> float:
 
 
 def build_incentive_model(data: DemandResponseData, value: np.ndarray) -> pyo.ConcreteModel:
-    """The incentive MILP: ``value[t]`` yuan/kWh is what one kWh less in hour t is worth to the platform."""
+    """The incentive MILP: ``value[t]`` yuan/kWh is the platform's net gain per kWh less in hour t."""
     hours = range(data.hours)
     tiers = range(len(data.tiers))
     model = pyo.ConcreteModel(name="stepped incentive response (seed 002 eq. 17)")
@@ -202,7 +205,8 @@ def case_benefits(
     payments, extra_value = 0.0, 0.0
     if case in ("incentive", "both"):
         value = reduction_value(data) if value is None else value
-        incentive = incentive_response(data, value, solver)
+        net_value = value - (price + change - cost)  # the margin on a kWh not charged is lost
+        incentive = incentive_response(data, net_value, solver)
         payments = float(incentive.payment.sum())
         extra_value = float((value * incentive.reduction).sum() * UNIT)
         load = load - incentive.reduction
@@ -242,6 +246,27 @@ def allocations(game: TUGame, contribution: Mapping[str, float]) -> pd.DataFrame
             "contribution_corrected": factor_correction(value, contribution, game.grand_value),
         }
     )
+
+
+def plot_loads(data: DemandResponseData, after: np.ndarray, path: str | Path, title: str) -> Path:
+    """Hourly load before and after a response, as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    figure, axis = plt.subplots(figsize=(6, 3.5))
+    hours = np.arange(data.hours)
+    axis.step(hours, data.load, where="mid", label="before")
+    axis.step(hours, after, where="mid", label="after")
+    axis.set(xlabel="hour", ylabel="charging load (MW)", title=title)
+    axis.legend()
+    figure.tight_layout()
+    figure.savefig(target, dpi=120)
+    plt.close(figure)
+    return target
 
 
 def _tariff_terms(data: DemandResponseData) -> tuple[float, np.ndarray, np.ndarray]:

@@ -6,8 +6,12 @@ Banzhaf value, which for two players equals the Shapley value), ``gain[e-commerc
 ``loss[user]`` (yuan), ``contribution[p]``, ``improved[p]`` and ``change[p]`` (eq. (11)),
 ``net_gain[e-commerce]`` (yuan).
 
-Settings a reading may change: ``solidarity_rule`` (``nowak_radzik`` | ``equal_division``) and
-``improved_base`` (``shapley`` | ``case4``).
+Tables 6 and 8 come from the demand-response model on ``seed002_demand`` (whose load profile is
+synthetic: the paper's exists only in its Figure 3): ``spot[c]`` (tariff + change), ``price_change[c]``,
+``load_change[c]`` (mean hourly change, MW), and per case ``income``, ``incentive``, ``saving``, ``user``.
+
+Settings a reading may change: ``solidarity_rule`` (``nowak_radzik`` | ``equal_division``),
+``improved_base`` (``shapley`` | ``case4``) and ``response_form`` (``consistent`` | ``printed`` eq. (16)).
 """
 
 from __future__ import annotations
@@ -15,11 +19,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from evgames.data.demand_response import CATEGORIES, DemandResponseData
 from evgames.data.shipped import load_case
 from evgames.data.validation import DataError
 from evgames.games import TUGame, equal_division, factor_correction, shapley, solidarity
+from evgames.models import demand_response
 from evgames.papers.common import case_ledger, check_settings
 from evgames.verification.ledger import LedgerRow
 
@@ -27,7 +34,34 @@ __all__ = ["CASE", "PAPER", "SETTINGS", "compute", "game", "ledger"]
 
 PAPER = "002"
 CASE = "seed002"
-SETTINGS = ("solidarity_rule", "improved_base")
+SETTINGS = ("solidarity_rule", "improved_base", "response_form")
+DEMAND_CASE = "seed002_demand"
+
+
+def demand_quantities(form: str) -> dict[str, float]:
+    """Tables 6 and 8 from the demand-response model (synthetic load; see the module docstring)."""
+    data = DemandResponseData.from_dict(load_case(DEMAND_CASE))
+    result: dict[str, float] = {}
+    after = demand_response.price_response(data, form=form)
+    categories = np.array(data.category)
+    for name in CATEGORIES:
+        result[f"spot[{name}]"] = data.price[name] + data.price_change[name]
+        result[f"price_change[{name}]"] = data.price_change[name]
+        hours = categories == name
+        result[f"load_change[{name}]"] = float((after - np.array(data.load))[hours].mean())
+    for case in demand_response.CASES:
+        benefits = demand_response.case_benefits(data, case, form=form)
+        result.update(
+            {
+                f"income[{case}]": benefits.income,
+                f"incentive[{case}]": benefits.payments,
+                f"saving[{case}]": benefits.saving,
+                f"user[{case}]": benefits.user,
+            }
+        )
+    return result
+
+
 YUAN_PER_UNIT = 10_000  # the tables are in 10,000 yuan
 
 
@@ -60,7 +94,9 @@ def compute(settings: Mapping[str, Any], case: Mapping[str, Any] | None = None) 
     contribution = pd.Series(case["contribution_rate"]).reindex(value.index)
     improved = factor_correction(base, contribution, two.grand_value)
 
+    form = settings.get("response_form", "consistent")
     result: dict[str, float] = {
+        **demand_quantities(form),
         f"gain[{platform}]": float(value[platform] - case4[platform]) * YUAN_PER_UNIT,
         f"loss[{user}]": float(case4[user] - value[user]) * YUAN_PER_UNIT,
         f"net_gain[{platform}]": float(improved[platform] - case1[platform]) * YUAN_PER_UNIT,
