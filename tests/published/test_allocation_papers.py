@@ -41,7 +41,9 @@ def test_seed002_tables_6_and_8():
     assert table["spot electricity price (valley) = tariff + change"].status == "match"
     assert table["spot electricity price (peak) = tariff + change"].computed == pytest.approx(0.853)
     synthetic = [row for row in rows if "Figure 3" in row.note]
-    assert len(synthetic) == 19 and all(row.location in ("Table 6", "Table 8") for row in synthetic)
+    assert len(synthetic) == 22 and all(row.location in ("Table 6", "Table 7", "Table 8") for row in synthetic)
+    assert {row.status for row in synthetic} == {"differs"}  # never a match on substitute inputs
+    assert all(row.note.startswith("not reproducible") for row in synthetic)
 
 
 def test_seed004_schemes_and_unreproducible_topsis_weights():

@@ -32,3 +32,9 @@ def test_readings_found_alone_and_combined():
     assert rows[1].reading == "a2" and rows[2].reading == "a2 + b3" and rows[2].computed == 2.0
     assert rows[2].computed_under_reading == 5.0
     assert "no reading reproduces it" in rows[3].note
+
+
+def test_a_number_without_its_inputs_is_never_a_match():
+    published = [Published("p", "T", "x", "x", "5", note="input not in the paper", reproducible=False)]
+    rows = reconcile(published, lambda settings: {"x": 5.0})
+    assert rows[0].status == "differs" and rows[0].note.startswith("not reproducible: input not in the paper")

@@ -49,6 +49,10 @@ def demand_quantities(form: str) -> dict[str, float]:
         result[f"price_change[{name}]"] = data.price_change[name]
         hours = categories == name
         result[f"load_change[{name}]"] = float((after - np.array(data.load))[hours].mean())
+    incentive = demand_response.case_benefits(data, "incentive", form=form)
+    change = incentive.load - np.array(data.load)
+    for label, hours in (("22-2", [22, 23, 0, 1]), ("6-9", [6, 7, 8]), ("10-12", [10, 11])):
+        result[f"interruption[{label}]"] = float(change[hours].mean())
     for case in demand_response.CASES:
         benefits = demand_response.case_benefits(data, case, form=form)
         result.update(

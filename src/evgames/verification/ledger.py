@@ -41,6 +41,8 @@ class Published:
         printed: The text as printed: digits, optional decimals, optional ``%``.
         scale: Factor from the printed unit to the computed unit (e.g. 100 from million yuan to 10⁴ yuan).
         note: Remark on the printed number (typos, units).
+        reproducible: False when the paper does not give what the number depends on (``note`` says what);
+            the computed value then comes from substitute inputs and is never reported as a match.
     """
 
     paper: str
@@ -50,6 +52,7 @@ class Published:
     printed: str
     scale: float = 1.0
     note: str = ""
+    reproducible: bool = True
 
     def __post_init__(self) -> None:
         if not _NUMBER.match(str(self.printed)):
@@ -90,7 +93,8 @@ class Published:
     @classmethod
     def from_dict(cls, paper: str, record: Mapping[str, Any], position: int) -> Published:
         """Build from a case file's ``published`` entry."""
-        require_fields(f"published[{position}]", record, ("location", "key", "quantity", "printed"), ("scale", "note"))
+        required = ("location", "key", "quantity", "printed")
+        require_fields(f"published[{position}]", record, required, ("scale", "note", "reproducible"))
         return cls(
             paper=paper,
             location=str(record["location"]),
@@ -99,6 +103,7 @@ class Published:
             printed=str(record["printed"]),
             scale=float(record.get("scale", 1.0)),
             note=str(record.get("note", "")),
+            reproducible=bool(record.get("reproducible", True)),
         )
 
 
@@ -219,7 +224,10 @@ def reconcile(
         if number.key not in stated:
             raise DataError("published.key", number.key, "no computation produces this quantity")
         computed = float(stated[number.key])
-
+        if not number.reproducible:
+            note = f"not reproducible: {number.note}; on substitute inputs evgames computes {computed:.6g}"
+            rows.append(_row(number, computed, "differs", None, note))
+            continue
         if number.matches(computed):
             rows.append(_row(number, computed, "match", None, number.note))
             continue
