@@ -21,6 +21,7 @@ from evgames import __version__, api
 from evgames.allocation import METHODS, allocate, allocation_checks
 from evgames.data.demand_response import DemandResponseData
 from evgames.data.shipped import load_case
+from evgames.data.subsidy_pricing import SubsidyPricingParams
 from evgames.data.validation import DataError
 from evgames.models import demand_response, segmentation, station_alliance
 from evgames.solvers import SolverConfig, SolverError
@@ -205,6 +206,14 @@ def _allocate(args: argparse.Namespace) -> None:
         print(f"{name}: {value}")
 
 
+def _params(args: argparse.Namespace) -> None:
+    table = SubsidyPricingParams().table()
+    if args.json:
+        _print_json({"model": args.model, "parameters": table.to_dict(orient="records")})
+        return
+    print(_table(table.set_index("name")))
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="evgames", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"evgames {__version__}")
@@ -248,6 +257,11 @@ def _parser() -> argparse.ArgumentParser:
     segment.add_argument("--plot", help="folder for the SSE curve and the scatter plot")
     segment.add_argument("--json", action="store_true", help="print one JSON object")
     segment.set_defaults(run=_segment)
+
+    params = commands.add_parser("params", help="list a model's parameters: name, paper symbol, value, unit")
+    params.add_argument("model", choices=["subsidy-pricing"])
+    params.add_argument("--json", action="store_true", help="print one JSON object")
+    params.set_defaults(run=_params)
 
     reproduce = commands.add_parser("reproduce", help="published vs computed for every shipped case study")
     reproduce.add_argument("--paper", help="seed paper id, e.g. 000")

@@ -150,3 +150,11 @@ def test_segment_json_and_plots(capsys, tmp_path):
     record = json.loads(out)
     assert code == 0 and record["k"] == 4 and len(record["labels"]) == 400
     assert {path.split("/")[-1] for path in record["figures"]} == {"sse_curve.png", "segments.png"}
+
+
+def test_params_lists_every_parameter(capsys):
+    code, out, _ = run(capsys, "params", "subsidy-pricing", "--json")
+    rows = json.loads(out)["parameters"]
+    symbols = {row["name"]: row["symbol"] for row in rows}
+    assert code == 0 and symbols["base_fleet"] == "m0" and symbols["vehicle_subsidy_max"] == "Sc1max"
+    assert {row["name"]: row["value"] for row in rows}["usage_fleet_response"] == 0.05

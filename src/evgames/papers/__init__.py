@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from evgames.data.validation import DataError
-from evgames.papers import seed000, seed001, seed002, seed004
+from evgames.papers import seed000, seed001, seed002, seed003, seed004
 from evgames.verification.ledger import LedgerRow
 
 __all__ = ["PAPERS", "reproduce"]
@@ -15,6 +15,7 @@ PAPERS: dict[str, Callable[[], list[LedgerRow]]] = {
     seed000.PAPER: seed000.ledger,
     seed001.PAPER: seed001.ledger,
     seed002.PAPER: seed002.ledger,
+    seed003.PAPER: seed003.ledger,
     seed004.PAPER: seed004.ledger,
 }
 
