@@ -54,8 +54,10 @@ def main() -> None:
     start = time.perf_counter()
     values = sa.coalition_values(data, workers=args.workers, progress=True)
     total = time.perf_counter() - start
-    print(f"all {len(values)} coalitions with {args.workers} worker(s): {total:.1f} s "
-          f"(naive estimate: {naive_time * len(values):.1f} s on one core)")
+    print(
+        f"all {len(values)} coalitions with {args.workers} worker(s): {total:.1f} s "
+        f"(naive estimate: {naive_time * len(values):.1f} s on one core)"
+    )
 
 
 if __name__ == "__main__":

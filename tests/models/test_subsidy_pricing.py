@@ -50,8 +50,9 @@ def test_utilities_by_hand_on_two_trips():
 
 def test_vehicles_in_use_counts_overlaps_across_midnight():
     # A: 23:50-00:10 (wraps), B: 00:00-00:03, C: 00:05-00:35, D: 23:55-00:05 (wraps), E: 10:00-10:10
-    trips = pd.DataFrame({"start_min": [1430.0, 0.0, 5.0, 1435.0, 600.0],
-                          "duration_min": [20.0, 3.0, 30.0, 10.0, 10.0]})
+    trips = pd.DataFrame(
+        {"start_min": [1430.0, 0.0, 5.0, 1435.0, 600.0], "duration_min": [20.0, 3.0, 30.0, 10.0, 10.0]}
+    )
     assert sp.vehicles_in_use(trips, np.ones(5, dtype=bool)) == 3  # A, B and D in minutes 0-2
     assert sp.vehicles_in_use(trips, np.array([True, False, True, False, False])) == 2  # A and C in minutes 5-9
     assert sp.vehicles_in_use(trips, np.array([False, False, False, False, True])) == 1

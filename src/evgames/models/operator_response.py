@@ -1,0 +1,381 @@
+"""The car-sharing operator's best response to given subsidies (seed 003's lower level): exact and MILP.
+
+At fixed subsidies the operator's utility (eq. (10)) for a set C of sharing trips and prices p is
+
+    Π(C, p) = D Σ_{n∈C} (a_n·p − e_n) + m(|C|)·(k1 + ρ − c),    a_n = (s_n, t_n), e_n = s_n W100e Pe/100,
+
+with m(K) = ⌊m0 + εσ + k3 K⌋, ρ the subsidy per vehicle and c the cost per vehicle (capital recovery of
+vehicle, infrastructure and parking plus C3·D). Users choose C(p) = {n : a_n·p < b_n} (see
+:mod:`evgames.models.subsidy_pricing`), so Π is linear on every cell of the arrangement of the N choice
+lines a_n·p = b_n inside the price box, and its supremum over a cell is reached at one of the cell's
+vertices.
+
+``method="exact"`` sweeps along every choice line: the other lines cross it at sorted points where one
+trip enters or leaves C; at each crossing (a vertex) the four cells around it are valued — both, either
+or neither of the two boundary trips counted as sharing, as on each side of the lines — and likewise
+where a line meets the box. O(N² log N) in vectorised numpy. The best candidates are then checked
+against the fleet-in-use limit n_r(t) ≤ 0.95 m and U_O > 0 in order. The optimum is a *supremum* when
+it counts a trip exactly on its choice line (the user is indifferent there and, by the tie rule, takes
+the private car): prices a hair inside the cell attain it to any precision.
+
+``method="milp"`` states the same problem algebraically — binary choices with big-M rows in both
+directions, McCormick products of price and choice, an integer fleet, fleet-in-use rows — for HiGHS; the
+strict inequality of a sharing choice becomes a margin of 1e-7 CNY. It scales to a few hundred trips
+and serves as the oracle of the exact method.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+
+from evgames.data.subsidy_pricing import SubsidyPricingParams
+from evgames.data.validation import DataError
+from evgames.models.subsidy_pricing import (
+    capital_recovery,
+    choice_thresholds,
+    subsidy_per_vehicle,
+    vehicles_in_use,
+)
+from evgames.solvers import SolverConfig
+from evgames.solvers import solve as solve_model
+
+__all__ = ["BestResponse", "build_operator_milp", "exact_best_response", "milp_best_response", "operator_value"]
+
+#: Strict sharing choice a·p < b as a·p ≤ b − MARGIN in the MILP (CNY).
+MARGIN = 1e-7
+
+
+@dataclass(frozen=True)
+class BestResponse:
+    """The operator's best prices at given subsidies.
+
+    Attributes:
+        price_per_km, price_per_min: p_s and p_t (at a supremum: the vertex approached).
+        operator: U_O (CNY per year), the supremum where ``supremum`` is true.
+        trips: Number of sharing trips counted.
+        fleet: m.
+        supremum: The value counts a trip exactly on its choice line (see the module docstring).
+        method: ``exact`` or ``milp``.
+        wall_time: Seconds.
+        candidates_checked: Candidates tried before a feasible one (exact method).
+    """
+
+    price_per_km: float
+    price_per_min: float
+    operator: float
+    trips: int
+    fleet: int
+    supremum: bool
+    method: str
+    wall_time: float
+    candidates_checked: int = 0
+
+
+@dataclass(frozen=True)
+class _Terms:
+    distance: np.ndarray
+    duration: np.ndarray
+    threshold: np.ndarray
+    energy: np.ndarray
+    fleet_base: float
+    per_vehicle: float
+
+
+def _terms(
+    params: SubsidyPricingParams,
+    trips: pd.DataFrame,
+    vehicle_subsidy: float,
+    infrastructure_subsidy: float,
+    rounded_crf: bool,
+) -> _Terms:
+    rate = params.interest_rate
+    cost = (
+        params.vehicle_cost * capital_recovery(rate, params.vehicle_life, rounded_crf)
+        + params.infrastructure_cost * capital_recovery(rate, params.infrastructure_life, rounded_crf)
+        + params.parking_ratio
+        * params.parking_cost
+        * params.parking_area
+        * capital_recovery(rate, params.parking_life, rounded_crf)
+        + params.operating_cost * params.days
+    )
+    rho = subsidy_per_vehicle(params, vehicle_subsidy, infrastructure_subsidy, rounded_crf)
+    distance = trips["distance_km"].to_numpy(dtype=float)
+    return _Terms(
+        distance=distance,
+        duration=trips["duration_min"].to_numpy(dtype=float),
+        threshold=choice_thresholds(params, trips),
+        energy=distance * params.ev_energy_per_100km * params.electricity_price / 100.0,
+        fleet_base=params.base_fleet + params.subsidy_fleet_response * (vehicle_subsidy + infrastructure_subsidy),
+        per_vehicle=params.grid_service_revenue + rho - cost,
+    )
+
+
+def _fleet(terms: _Terms, params: SubsidyPricingParams, count: np.ndarray | int) -> np.ndarray:
+    return np.floor(terms.fleet_base + params.usage_fleet_response * np.asarray(count) + 1e-9)
+
+
+def operator_value(
+    params: SubsidyPricingParams,
+    trips: pd.DataFrame,
+    chosen: np.ndarray,
+    price_per_km: float,
+    price_per_min: float,
+    vehicle_subsidy: float,
+    infrastructure_subsidy: float,
+    rounded_crf: bool = False,
+) -> float:
+    """Π(C, p) for an explicit set C (it need not be the users' choice at p)."""
+    terms = _terms(params, trips, vehicle_subsidy, infrastructure_subsidy, rounded_crf)
+    revenue = (price_per_km * terms.distance + price_per_min * terms.duration - terms.energy)[chosen].sum()
+    return float(params.days * revenue + _fleet(terms, params, int(chosen.sum())) * terms.per_vehicle)
+
+
+def exact_best_response(
+    params: SubsidyPricingParams,
+    trips: pd.DataFrame,
+    vehicle_subsidy: float = 0.0,
+    infrastructure_subsidy: float = 0.0,
+    rounded_crf: bool = False,
+    keep: int = 4,
+) -> BestResponse:
+    """The supremum of U_O over the price box by the sweep of the module docstring.
+
+    Each line keeps its ``keep`` best vertex values; if none of the kept candidates satisfies the
+    fleet-in-use limit and U_O > 0, the lists are widened fourfold and the sweep repeated, up to every
+    vertex, so the answer stays exact when those constraints bind.
+    """
+    start_time = time.perf_counter()
+    checked_total = 0
+    while True:
+        found, checked, exhaustive = _sweep(params, trips, vehicle_subsidy, infrastructure_subsidy, rounded_crf, keep)
+        checked_total += checked
+        if found is not None:
+            ps, pt, chosen, counted, value, fleet = found
+            return BestResponse(
+                price_per_km=ps,
+                price_per_min=pt,
+                operator=value,
+                trips=int(chosen.sum()),
+                fleet=fleet,
+                supremum=bool(counted),
+                method="exact",
+                wall_time=time.perf_counter() - start_time,
+                candidates_checked=checked_total,
+            )
+        if exhaustive:
+            raise DataError(
+                "subsidies",
+                (vehicle_subsidy, infrastructure_subsidy),
+                "no feasible price pair: every cell breaks the fleet-in-use limit or has U_O <= 0",
+            )
+        keep *= 4
+
+
+def _sweep(
+    params: SubsidyPricingParams,
+    trips: pd.DataFrame,
+    vehicle_subsidy: float,
+    infrastructure_subsidy: float,
+    rounded_crf: bool,
+    keep: int,
+) -> tuple[tuple | None, int, bool]:
+    """One sweep keeping ``keep`` vertex candidates per line; returns (best feasible, checked, exhaustive)."""
+    terms = _terms(params, trips, vehicle_subsidy, infrastructure_subsidy, rounded_crf)
+    a = np.column_stack([terms.distance, terms.duration])
+    b = terms.threshold
+    days = params.days
+    n_trips = len(b)
+    upper = np.array([params.price_per_km_max, params.price_per_min_max])
+    gain = days * (b - terms.energy)  # revenue of a trip counted on its own choice line
+    exhaustive = True
+    candidates: list[tuple[float, float, float, tuple[int, ...]]] = []  # value, p_s, p_t, boundary trips counted
+
+    def fleet_value(count: np.ndarray) -> np.ndarray:
+        return _fleet(terms, params, count) * terms.per_vehicle
+
+    for n in range(n_trips):
+        normal = a[n]
+        origin = normal * b[n] / float(normal @ normal)
+        direction = np.array([normal[1], -normal[0]])
+        low, high = -np.inf, np.inf
+        for k in range(2):  # clip the line to 0 <= origin + λ direction <= upper
+            if abs(direction[k]) < 1e-15:
+                if not 0 <= origin[k] <= upper[k]:
+                    low, high = 1.0, 0.0
+                continue
+            ends = sorted(((0 - origin[k]) / direction[k], (upper[k] - origin[k]) / direction[k]))
+            low, high = max(low, ends[0]), min(high, ends[1])
+        if low > high:
+            continue
+        offset = a @ origin - b  # g_m(0)
+        slope = a @ direction  # h_m
+        offset[n], slope[n] = np.inf, 0.0  # line n itself is handled as a boundary trip
+        inside_start = (offset + low * slope < 0) | ((np.abs(offset + low * slope) < 1e-12) & (slope < 0))
+        revenue_origin = days * (a @ origin - terms.energy)
+        revenue_slope = days * slope
+        with np.errstate(divide="ignore", invalid="ignore"):
+            crossing = np.where(slope != 0, -offset / slope, np.inf)
+        events = np.flatnonzero((crossing > low) & (crossing < high))
+        order = events[np.argsort(crossing[events])]
+        entering = slope[order] < 0
+        delta = np.where(entering, 1.0, -1.0)
+        count0 = float(inside_start.sum())
+        origin0 = float(revenue_origin[inside_start].sum())
+        slope0 = float(revenue_slope[inside_start].sum())
+        count_before = count0 + np.concatenate([[0.0], np.cumsum(delta)[:-1]])
+        origin_before = origin0 + np.concatenate([[0.0], np.cumsum(delta * revenue_origin[order])[:-1]])
+        slope_before = slope0 + np.concatenate([[0.0], np.cumsum(delta * revenue_slope[order])[:-1]])
+        leaving = ~entering  # a leaving trip was counted before its crossing: not strictly inside at it
+        count_strict = count_before - leaving
+        origin_strict = origin_before - leaving * revenue_origin[order]
+        slope_strict = slope_before - leaving * revenue_slope[order]
+        lam = crossing[order]
+        base = origin_strict + lam * slope_strict
+        options = [
+            (base + fleet_value(count_strict), ()),
+            (base + gain[n] + fleet_value(count_strict + 1), (n,)),
+            (base + gain[order] + fleet_value(count_strict + 1), ("m",)),
+            (base + gain[n] + gain[order] + fleet_value(count_strict + 2), (n, "m")),
+        ]
+        # the two ends of the segment, on the box boundary: trip n counted or not
+        for end, inside in ((low, inside_start), (high, (offset + high * slope < 0))):
+            point = origin + end * direction
+            value = float((revenue_origin + end * revenue_slope)[inside].sum())
+            count = int(inside.sum())
+            sides: tuple[tuple[tuple[int, ...], int, float], ...] = (((), 0, 0.0), ((n,), 1, float(gain[n])))
+            for boundary, extra, add in sides:
+                value_here = value + add + float(fleet_value(np.asarray(count + extra)))
+                candidates.append((value_here, float(point[0]), float(point[1]), boundary))
+        if order.size:
+            stacked = np.stack([values for values, _ in options])  # (4, events)
+            exhaustive = exhaustive and keep >= stacked.size
+            best = np.argsort(stacked, axis=None)[-keep:]
+            for flat in best:
+                which, event = divmod(int(flat), order.size)
+                point = origin + lam[event] * direction
+                members: tuple[int, ...] = tuple(
+                    int(order[event]) if member == "m" else n for member in options[which][1]
+                )
+                candidates.append((float(stacked[which, event]), float(point[0]), float(point[1]), members))
+    for ps, pt in ((0.0, 0.0), (upper[0], 0.0), (0.0, upper[1]), (upper[0], upper[1])):  # box corners
+        inside = a @ np.array([ps, pt]) < b
+        corner_value = operator_value(
+            params, trips, inside, ps, pt, vehicle_subsidy, infrastructure_subsidy, rounded_crf
+        )
+        candidates.append((corner_value, float(ps), float(pt), ()))
+    candidates.sort(key=lambda item: item[0], reverse=True)
+    for checked, (_value, ps, pt, counted) in enumerate(candidates, start=1):
+        chosen = a @ np.array([ps, pt]) < b - 1e-9
+        chosen[list(counted)] = True
+        value = operator_value(params, trips, chosen, ps, pt, vehicle_subsidy, infrastructure_subsidy, rounded_crf)
+        fleet = int(_fleet(terms, params, int(chosen.sum())))
+        if vehicles_in_use(trips, chosen) <= params.in_use_share * fleet and value > 0:
+            return (float(ps), float(pt), chosen, counted, value, fleet), checked, exhaustive
+    return None, len(candidates), exhaustive
+
+
+def build_operator_milp(
+    params: SubsidyPricingParams,
+    trips: pd.DataFrame,
+    vehicle_subsidy: float = 0.0,
+    infrastructure_subsidy: float = 0.0,
+    rounded_crf: bool = False,
+) -> pyo.ConcreteModel:
+    """The operator's problem as a Pyomo MILP (see the module docstring)."""
+    terms = _terms(params, trips, vehicle_subsidy, infrastructure_subsidy, rounded_crf)
+    count = len(terms.threshold)
+    ps_max, pt_max = params.price_per_km_max, params.price_per_min_max
+    start = np.floor(trips["start_min"].to_numpy(dtype=float)).astype(int) % 1440
+    length = np.ceil(trips["duration_min"].to_numpy(dtype=float)).astype(int).clip(1, 1440)
+    model = pyo.ConcreteModel(name="operator best response (seed 003 lower level)")
+    model.trips = pyo.RangeSet(0, count - 1)
+    model.price_per_km = pyo.Var(bounds=(0, ps_max), doc="p_s")
+    model.price_per_min = pyo.Var(bounds=(0, pt_max), doc="p_t")
+    model.shared = pyo.Var(model.trips, domain=pyo.Binary, doc="x_n1: trip n takes a shared EV")
+    model.km_revenue = pyo.Var(model.trips, bounds=(0, ps_max), doc="p_s x_n (McCormick)")
+    model.min_revenue = pyo.Var(model.trips, bounds=(0, pt_max), doc="p_t x_n (McCormick)")
+    model.fleet = pyo.Var(domain=pyo.NonNegativeIntegers, doc="m")
+    s, t, b = terms.distance, terms.duration, terms.threshold
+    big_share = s * ps_max + t * pt_max - b + MARGIN
+    model.shares_below_threshold = pyo.Constraint(
+        model.trips,
+        rule=lambda m, n: (
+            s[n] * m.price_per_km + t[n] * m.price_per_min - b[n]
+            <= big_share[n] * (1 - m.shared[n]) - MARGIN * m.shared[n]
+        ),
+        doc="x = 1 => a.p <= b - margin",
+    )
+    model.private_at_or_above = pyo.Constraint(
+        model.trips,
+        rule=lambda m, n: s[n] * m.price_per_km + t[n] * m.price_per_min - b[n] >= -np.maximum(b[n], 0.0) * m.shared[n],
+        doc="x = 0 => a.p >= b (ties take the private car)",
+    )
+    model.km_upper_choice = pyo.Constraint(model.trips, rule=lambda m, n: m.km_revenue[n] <= ps_max * m.shared[n])
+    model.km_upper_price = pyo.Constraint(model.trips, rule=lambda m, n: m.km_revenue[n] <= m.price_per_km)
+    model.km_lower = pyo.Constraint(
+        model.trips, rule=lambda m, n: m.km_revenue[n] >= m.price_per_km - ps_max * (1 - m.shared[n])
+    )
+    model.min_upper_choice = pyo.Constraint(model.trips, rule=lambda m, n: m.min_revenue[n] <= pt_max * m.shared[n])
+    model.min_upper_price = pyo.Constraint(model.trips, rule=lambda m, n: m.min_revenue[n] <= m.price_per_min)
+    model.min_lower = pyo.Constraint(
+        model.trips, rule=lambda m, n: m.min_revenue[n] >= m.price_per_min - pt_max * (1 - m.shared[n])
+    )
+    k3 = params.usage_fleet_response
+    model.fleet_floor_upper = pyo.Constraint(
+        expr=model.fleet <= terms.fleet_base + k3 * sum(model.shared[n] for n in model.trips)
+    )
+    model.fleet_floor_lower = pyo.Constraint(
+        expr=model.fleet >= terms.fleet_base - 1 + 1e-6 + k3 * sum(model.shared[n] for n in model.trips)
+    )
+
+    def active(minute: int) -> list[int]:
+        return [k for k in range(count) if (minute - start[k]) % 1440 < length[k]]
+
+    minutes = sorted(set(start.tolist()))  # occupancy peaks at some trip's start
+    model.in_use = pyo.Constraint(
+        minutes,
+        rule=lambda m, minute: sum(m.shared[k] for k in active(minute)) <= params.in_use_share * m.fleet,
+        doc="n_r(t) <= 0.95 m",
+    )
+    utility = (
+        params.days
+        * sum(
+            s[n] * model.km_revenue[n] + t[n] * model.min_revenue[n] - terms.energy[n] * model.shared[n]
+            for n in model.trips
+        )
+        + terms.per_vehicle * model.fleet
+    )
+    model.profitable = pyo.Constraint(expr=utility >= 1e-6, doc="U_O > 0 (eq. 12)")
+    model.operator = pyo.Objective(expr=utility, sense=pyo.maximize, doc="U_O (eq. 10) at fixed subsidies")
+    return model
+
+
+def milp_best_response(
+    params: SubsidyPricingParams,
+    trips: pd.DataFrame,
+    vehicle_subsidy: float = 0.0,
+    infrastructure_subsidy: float = 0.0,
+    rounded_crf: bool = False,
+    solver: str | SolverConfig | None = None,
+) -> BestResponse:
+    """Solve :func:`build_operator_milp` (HiGHS unless configured) and report like the exact method."""
+    start_time = time.perf_counter()
+    model = build_operator_milp(params, trips, vehicle_subsidy, infrastructure_subsidy, rounded_crf)
+    options = {"mip_rel_gap": 1e-9} if solver is None else None
+    result = solve_model(model, solver, options, default="highs")
+    chosen = np.array([model.shared[n].value > 0.5 for n in model.trips])
+    return BestResponse(
+        price_per_km=float(model.price_per_km.value),
+        price_per_min=float(model.price_per_min.value),
+        operator=float(result.objective),
+        trips=int(chosen.sum()),
+        fleet=round(model.fleet.value),
+        supremum=False,
+        method="milp",
+        wall_time=time.perf_counter() - start_time,
+    )

@@ -1,0 +1,67 @@
+import numpy as np
+import pytest
+
+from evgames.data import DataError
+from evgames.data.subsidy_pricing import SubsidyPricingParams, synthetic_trips
+from evgames.models import operator_response as orp
+from evgames.models.subsidy_pricing import choice_thresholds, fleet_size, vehicles_in_use
+from evgames.solvers import NonOptimalTerminationError
+
+# A small operator: few vehicles and low costs, so that a few dozen trips can be profitable.
+SMALL = SubsidyPricingParams(
+    base_fleet=6, subsidy_fleet_response=1, operating_cost=20, vehicle_cost=30000, parking_cost=500
+)
+SUBSIDY = (0.1444, 0.3835)
+
+
+def grid_best(params, trips, steps=(101, 41)):
+    """Brute force over a price grid: a lower bound the exact supremum must reach."""
+    a = np.column_stack([trips["distance_km"], trips["duration_min"]])
+    b = choice_thresholds(params, trips)
+    best = -np.inf
+    for ps in np.linspace(0, params.price_per_km_max, steps[0]):
+        for pt in np.linspace(0, params.price_per_min_max, steps[1]):
+            chosen = a @ np.array([ps, pt]) < b
+            value = orp.operator_value(params, trips, chosen, ps, pt, *SUBSIDY)
+            fleet = fleet_size(params, *SUBSIDY, int(chosen.sum()))
+            if value > 0 and vehicles_in_use(trips, chosen) <= params.in_use_share * fleet:
+                best = max(best, value)
+    return best
+
+
+@pytest.mark.parametrize(("count", "seed"), [(60, 2), (100, 3)])
+def test_exact_equals_milp_and_beats_a_grid(count, seed):
+    trips = synthetic_trips(count, seed)
+    exact = orp.exact_best_response(SMALL, trips, *SUBSIDY)
+    milp = orp.milp_best_response(SMALL, trips, *SUBSIDY)
+    assert exact.operator == pytest.approx(milp.operator, rel=1e-6)
+    assert exact.trips == milp.trips
+    assert exact.operator >= grid_best(SMALL, trips) - 1e-6
+
+
+def test_the_reported_prices_and_set_are_consistent():
+    trips = synthetic_trips(100, 3)
+    found = orp.exact_best_response(SMALL, trips, *SUBSIDY)
+    a = np.column_stack([trips["distance_km"], trips["duration_min"]])
+    b = choice_thresholds(SMALL, trips)
+    margin = a @ np.array([found.price_per_km, found.price_per_min]) - b
+    strictly = int((margin < -1e-9).sum())
+    on_line = int((np.abs(margin) <= 1e-9).sum())
+    assert strictly <= found.trips <= strictly + on_line
+    assert found.supremum == (found.trips > strictly)
+
+
+def test_both_methods_agree_when_nothing_is_feasible():
+    trips = synthetic_trips(30, 1)  # the fleet-in-use limit cannot be met profitably
+    with pytest.raises(DataError, match="no feasible price pair"):
+        orp.exact_best_response(SMALL, trips, *SUBSIDY)
+    with pytest.raises(NonOptimalTerminationError, match="infeasible"):
+        orp.milp_best_response(SMALL, trips, *SUBSIDY)
+
+
+@pytest.mark.slow
+def test_exact_equals_milp_at_300_trips():
+    trips = synthetic_trips(300, 6)
+    exact = orp.exact_best_response(SMALL, trips, *SUBSIDY)
+    milp = orp.milp_best_response(SMALL, trips, *SUBSIDY)
+    assert exact.operator == pytest.approx(milp.operator, rel=1e-6)
