@@ -12,11 +12,10 @@ Usage: python benchmarks/bench_bargaining.py [--sizes 3 10 100 300 1000 5000] [-
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 from scipy.optimize import minimize
+from timing import median_time
 
 from evgames.models import bargaining
 
@@ -73,15 +72,6 @@ def slsqp(data: bargaining.BargainingData) -> np.ndarray:
     return found.x
 
 
-def timed(function, argument, repeats: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = function(argument)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[3, 10, 100, 300, 1000, 5000])
@@ -98,11 +88,11 @@ def main() -> None:
     for n in args.sizes:
         data = instance(n)
         repeats = args.repeats if n <= 1000 else 1
-        adapter_time, solution = timed(bargaining.solve, data, repeats)
-        closed_time, closed = timed(bargaining.closed_form, data, repeats)
+        adapter_time, solution = median_time(bargaining.solve, data, repeats)
+        closed_time, closed = median_time(bargaining.closed_form, data, repeats)
         error = float(np.max(np.abs(solution.shares.to_numpy() - closed.to_numpy())))
         if n <= SLSQP_LIMIT:
-            slsqp_time, point = timed(slsqp, data, 1 if n > 100 else repeats)
+            slsqp_time, point = median_time(slsqp, data, 1 if n > 100 else repeats)
             slsqp_error = float(np.max(np.abs(point - closed.to_numpy())))
             slsqp_text, ratio_text = f"{slsqp_time:10.4f}", f"{adapter_time / slsqp_time:14.4f}"
             note = f"  (SLSQP error {slsqp_error:.1e})"

@@ -9,11 +9,10 @@ Usage: python benchmarks/bench_games.py [--shapley 10 15 20 24] [--nucleolus 8 1
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import coopgame
 import numpy as np
+from timing import median_time
 
 from evgames.games import TUGame, shapley
 from evgames.games.nucleolus import nucleolus
@@ -25,15 +24,6 @@ def random_game(n: int, seed: int) -> TUGame:
     values = np.concatenate([[0.0], rng.random(2**n - 1) * sizes])
     values[-1] = max(values[-1], sum(values[1 << i] for i in range(n)) + 1.0)  # imputations exist
     return TUGame([f"P{i}" for i in range(n)], values)
-
-
-def median_time(function, argument, repeats: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = function(argument)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def main() -> None:
