@@ -65,3 +65,13 @@ def test_exact_equals_milp_at_300_trips():
     exact = orp.exact_best_response(SMALL, trips, *SUBSIDY)
     milp = orp.milp_best_response(SMALL, trips, *SUBSIDY)
     assert exact.operator == pytest.approx(milp.operator, rel=1e-6)
+
+
+def test_response_table_equals_the_sweep_for_any_subsidies():
+    trips = synthetic_trips(100, 3)
+    table = orp.ResponseTable(SMALL, trips)
+    for subsidy in [(0.0, 0.0), (0.1444, 0.3835), (0.5, 0.3), (0.25, 0.1)]:
+        direct = orp.exact_best_response(SMALL, trips, *subsidy)
+        fast = table.respond(*subsidy)
+        assert fast.operator == pytest.approx(direct.operator, rel=1e-12)
+        assert fast.trips == direct.trips

@@ -27,6 +27,7 @@ and serves as the oracle of the exact method.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,7 +45,14 @@ from evgames.models.subsidy_pricing import (
 from evgames.solvers import SolverConfig
 from evgames.solvers import solve as solve_model
 
-__all__ = ["BestResponse", "build_operator_milp", "exact_best_response", "milp_best_response", "operator_value"]
+__all__ = [
+    "BestResponse",
+    "ResponseTable",
+    "build_operator_milp",
+    "exact_best_response",
+    "milp_best_response",
+    "operator_value",
+]
 
 #: Strict sharing choice a·p < b as a·p ≤ b − MARGIN in the MILP (CNY).
 MARGIN = 1e-7
@@ -176,29 +184,38 @@ def exact_best_response(
         keep *= 4
 
 
-def _sweep(
-    params: SubsidyPricingParams,
-    trips: pd.DataFrame,
-    vehicle_subsidy: float,
-    infrastructure_subsidy: float,
-    rounded_crf: bool,
-    keep: int,
-) -> tuple[tuple | None, int, bool]:
-    """One sweep keeping ``keep`` vertex candidates per line; returns (best feasible, checked, exhaustive)."""
-    terms = _terms(params, trips, vehicle_subsidy, infrastructure_subsidy, rounded_crf)
+@dataclass(frozen=True)
+class _LineVertices:
+    """Vertex data of one choice line n: the cells met along it, without the fleet term.
+
+    ``values[k]`` and ``counts[k]`` (k = 0..3) hold, for every crossing, the revenue part
+    D Σ (a·p − e) and the trip count of the cell that counts neither, n, the crossing trip, or both of
+    the two boundary trips; ``ends`` lists the box-boundary candidates (value, count, point, counted).
+    """
+
+    line: int
+    points: np.ndarray  # (events, 2)
+    crossing: np.ndarray  # trip crossing line n at each event
+    values: np.ndarray  # (4, events)
+    counts: np.ndarray  # (4, events)
+    ends: list[Candidate]
+
+
+_OPTIONS: tuple[tuple[str, ...], ...] = ((), ("n",), ("m",), ("n", "m"))
+
+#: A candidate: revenue part, trip count, price point, trips counted on their own choice line.
+Candidate = tuple[float, int, np.ndarray, tuple[int, ...]]
+
+
+def _line_vertices(params: SubsidyPricingParams, trips: pd.DataFrame) -> Iterator[_LineVertices]:
+    """Sweep every choice line clipped to the price box (see the module docstring)."""
+    terms = _terms(params, trips, 0.0, 0.0, False)  # the arrangement does not depend on the subsidies
     a = np.column_stack([terms.distance, terms.duration])
     b = terms.threshold
     days = params.days
-    n_trips = len(b)
     upper = np.array([params.price_per_km_max, params.price_per_min_max])
     gain = days * (b - terms.energy)  # revenue of a trip counted on its own choice line
-    exhaustive = True
-    candidates: list[tuple[float, float, float, tuple[int, ...]]] = []  # value, p_s, p_t, boundary trips counted
-
-    def fleet_value(count: np.ndarray) -> np.ndarray:
-        return _fleet(terms, params, count) * terms.per_vehicle
-
-    for n in range(n_trips):
+    for n in range(len(b)):
         normal = a[n]
         origin = normal * b[n] / float(normal @ normal)
         direction = np.array([normal[1], -normal[0]])
@@ -208,8 +225,8 @@ def _sweep(
                 if not 0 <= origin[k] <= upper[k]:
                     low, high = 1.0, 0.0
                 continue
-            ends = sorted(((0 - origin[k]) / direction[k], (upper[k] - origin[k]) / direction[k]))
-            low, high = max(low, ends[0]), min(high, ends[1])
+            bounds = sorted(((0 - origin[k]) / direction[k], (upper[k] - origin[k]) / direction[k]))
+            low, high = max(low, bounds[0]), min(high, bounds[1])
         if low > high:
             continue
         offset = a @ origin - b  # g_m(0)
@@ -224,59 +241,180 @@ def _sweep(
         order = events[np.argsort(crossing[events])]
         entering = slope[order] < 0
         delta = np.where(entering, 1.0, -1.0)
-        count0 = float(inside_start.sum())
-        origin0 = float(revenue_origin[inside_start].sum())
-        slope0 = float(revenue_slope[inside_start].sum())
-        count_before = count0 + np.concatenate([[0.0], np.cumsum(delta)[:-1]])
-        origin_before = origin0 + np.concatenate([[0.0], np.cumsum(delta * revenue_origin[order])[:-1]])
-        slope_before = slope0 + np.concatenate([[0.0], np.cumsum(delta * revenue_slope[order])[:-1]])
+        count_before = float(inside_start.sum()) + np.concatenate([[0.0], np.cumsum(delta)[:-1]])
+        origin_before = float(revenue_origin[inside_start].sum()) + np.concatenate(
+            [[0.0], np.cumsum(delta * revenue_origin[order])[:-1]]
+        )
+        slope_before = float(revenue_slope[inside_start].sum()) + np.concatenate(
+            [[0.0], np.cumsum(delta * revenue_slope[order])[:-1]]
+        )
         leaving = ~entering  # a leaving trip was counted before its crossing: not strictly inside at it
         count_strict = count_before - leaving
-        origin_strict = origin_before - leaving * revenue_origin[order]
-        slope_strict = slope_before - leaving * revenue_slope[order]
         lam = crossing[order]
-        base = origin_strict + lam * slope_strict
-        options = [
-            (base + fleet_value(count_strict), ()),
-            (base + gain[n] + fleet_value(count_strict + 1), (n,)),
-            (base + gain[order] + fleet_value(count_strict + 1), ("m",)),
-            (base + gain[n] + gain[order] + fleet_value(count_strict + 2), (n, "m")),
-        ]
-        # the two ends of the segment, on the box boundary: trip n counted or not
-        for end, inside in ((low, inside_start), (high, (offset + high * slope < 0))):
-            point = origin + end * direction
+        base = (origin_before - leaving * revenue_origin[order]) + lam * (slope_before - leaving * revenue_slope[order])
+        values = np.stack([base, base + gain[n], base + gain[order], base + gain[n] + gain[order]])
+        counts = np.stack([count_strict, count_strict + 1, count_strict + 1, count_strict + 2]).astype(int)
+        ends: list[Candidate] = []
+        for end, inside in ((low, inside_start), (high, offset + high * slope < 0)):
             value = float((revenue_origin + end * revenue_slope)[inside].sum())
             count = int(inside.sum())
-            sides: tuple[tuple[tuple[int, ...], int, float], ...] = (((), 0, 0.0), ((n,), 1, float(gain[n])))
-            for boundary, extra, add in sides:
-                value_here = value + add + float(fleet_value(np.asarray(count + extra)))
-                candidates.append((value_here, float(point[0]), float(point[1]), boundary))
-        if order.size:
-            stacked = np.stack([values for values, _ in options])  # (4, events)
-            exhaustive = exhaustive and keep >= stacked.size
-            best = np.argsort(stacked, axis=None)[-keep:]
-            for flat in best:
-                which, event = divmod(int(flat), order.size)
-                point = origin + lam[event] * direction
-                members: tuple[int, ...] = tuple(
-                    int(order[event]) if member == "m" else n for member in options[which][1]
-                )
-                candidates.append((float(stacked[which, event]), float(point[0]), float(point[1]), members))
-    for ps, pt in ((0.0, 0.0), (upper[0], 0.0), (0.0, upper[1]), (upper[0], upper[1])):  # box corners
-        inside = a @ np.array([ps, pt]) < b
-        corner_value = operator_value(
-            params, trips, inside, ps, pt, vehicle_subsidy, infrastructure_subsidy, rounded_crf
+            point = origin + end * direction
+            ends.append((value, count, point, ()))
+            ends.append((value + float(gain[n]), count + 1, point, (n,)))
+        yield _LineVertices(
+            line=n, points=origin + lam[:, None] * direction, crossing=order, values=values, counts=counts, ends=ends
         )
-        candidates.append((corner_value, float(ps), float(pt), ()))
+
+
+def _counted(vertices: _LineVertices, option: int, event: int) -> tuple[int, ...]:
+    return tuple(vertices.line if member == "n" else int(vertices.crossing[event]) for member in _OPTIONS[option])
+
+
+def _corners(params: SubsidyPricingParams, trips: pd.DataFrame) -> list[Candidate]:
+    terms = _terms(params, trips, 0.0, 0.0, False)
+    a = np.column_stack([terms.distance, terms.duration])
+    found: list[Candidate] = []
+    for ps, pt in (
+        (0.0, 0.0),
+        (params.price_per_km_max, 0.0),
+        (0.0, params.price_per_min_max),
+        (params.price_per_km_max, params.price_per_min_max),
+    ):
+        inside = a @ np.array([ps, pt]) < terms.threshold
+        revenue = (ps * terms.distance + pt * terms.duration - terms.energy)[inside].sum()
+        found.append((float(params.days * revenue), int(inside.sum()), np.array([ps, pt]), ()))
+    return found
+
+
+def _feasible(
+    params: SubsidyPricingParams,
+    trips: pd.DataFrame,
+    point: np.ndarray,
+    counted: tuple[int, ...],
+    vehicle_subsidy: float,
+    infrastructure_subsidy: float,
+    rounded_crf: bool,
+):
+    """The set at a candidate, its value and fleet, or None when it breaks eq. (11) or (12)."""
+    terms = _terms(params, trips, vehicle_subsidy, infrastructure_subsidy, rounded_crf)
+    a = np.column_stack([terms.distance, terms.duration])
+    chosen = a @ point < terms.threshold - 1e-9
+    chosen[list(counted)] = True
+    value = operator_value(
+        params, trips, chosen, float(point[0]), float(point[1]), vehicle_subsidy, infrastructure_subsidy, rounded_crf
+    )
+    fleet = int(_fleet(terms, params, int(chosen.sum())))
+    if vehicles_in_use(trips, chosen) <= params.in_use_share * fleet and value > 0:
+        return chosen, value, fleet
+    return None
+
+
+def _sweep(
+    params: SubsidyPricingParams,
+    trips: pd.DataFrame,
+    vehicle_subsidy: float,
+    infrastructure_subsidy: float,
+    rounded_crf: bool,
+    keep: int,
+) -> tuple[tuple | None, int, bool]:
+    """One sweep keeping ``keep`` vertex candidates per line; returns (best feasible, checked, exhaustive)."""
+    terms = _terms(params, trips, vehicle_subsidy, infrastructure_subsidy, rounded_crf)
+
+    def fleet_value(count: np.ndarray) -> np.ndarray:
+        return _fleet(terms, params, count) * terms.per_vehicle
+
+    exhaustive = True
+    candidates: list[tuple[float, np.ndarray, tuple[int, ...]]] = []  # value, point, boundary trips counted
+    for vertices in _line_vertices(params, trips):
+        for value, count, point, counted in vertices.ends:
+            candidates.append((value + float(fleet_value(np.asarray(count))), point, counted))
+        if vertices.values.shape[1]:
+            totals = vertices.values + fleet_value(vertices.counts)
+            exhaustive = exhaustive and keep >= totals.size
+            for flat in np.argsort(totals, axis=None)[-keep:]:
+                option, event = divmod(int(flat), totals.shape[1])
+                candidates.append(
+                    (float(totals[option, event]), vertices.points[event], _counted(vertices, option, event))
+                )
+    for value, count, point, counted in _corners(params, trips):
+        candidates.append((value + float(fleet_value(np.asarray(count))), point, counted))
     candidates.sort(key=lambda item: item[0], reverse=True)
-    for checked, (_value, ps, pt, counted) in enumerate(candidates, start=1):
-        chosen = a @ np.array([ps, pt]) < b - 1e-9
-        chosen[list(counted)] = True
-        value = operator_value(params, trips, chosen, ps, pt, vehicle_subsidy, infrastructure_subsidy, rounded_crf)
-        fleet = int(_fleet(terms, params, int(chosen.sum())))
-        if vehicles_in_use(trips, chosen) <= params.in_use_share * fleet and value > 0:
-            return (float(ps), float(pt), chosen, counted, value, fleet), checked, exhaustive
+    for checked, (_value, point, counted) in enumerate(candidates, start=1):
+        found = _feasible(params, trips, point, counted, vehicle_subsidy, infrastructure_subsidy, rounded_crf)
+        if found is not None:
+            chosen, value, fleet = found
+            return (float(point[0]), float(point[1]), chosen, counted, value, fleet), checked, exhaustive
     return None, len(candidates), exhaustive
+
+
+class ResponseTable:
+    """The operator's best response to *any* subsidies from one sweep.
+
+    Subsidies change only the fleet term m(K)·(k1 + ρ − c), a function of the trip count K. One sweep
+    records, for every K, the best revenue part D Σ (a·p − e) of any cell with K trips and where it is;
+    the response to (Sc1, Sc2) is then the best K of R*(K) + m(K)·(k1 + ρ − c), an O(N) maximisation.
+    The winner is checked against eq. (11)–(12); if it breaks them the full sweep for those subsidies
+    decides (:func:`exact_best_response`), so the answer is always exact.
+    """
+
+    def __init__(self, params: SubsidyPricingParams, trips: pd.DataFrame, rounded_crf: bool = False) -> None:
+        self.params, self.trips, self.rounded_crf = params, trips, rounded_crf
+        size = len(trips) + 3
+        self.best = np.full(size, -np.inf)
+        self.points = np.zeros((size, 2))
+        self.counted: list[tuple[int, ...]] = [()] * size
+
+        def record(value: float, count: int, point: np.ndarray, counted: tuple[int, ...]) -> None:
+            if value > self.best[count]:
+                self.best[count], self.points[count], self.counted[count] = value, point, counted
+
+        for vertices in _line_vertices(params, trips):
+            for candidate in vertices.ends:
+                record(*candidate)
+            if not vertices.values.shape[1]:
+                continue
+            flat_values, flat_counts = vertices.values.ravel(), vertices.counts.ravel()
+            order = np.lexsort((-flat_values, flat_counts))
+            first = np.r_[True, flat_counts[order][1:] != flat_counts[order][:-1]]
+            for index in order[first]:
+                count = int(flat_counts[index])
+                if flat_values[index] > self.best[count]:
+                    option, event = divmod(int(index), vertices.values.shape[1])
+                    record(float(flat_values[index]), count, vertices.points[event], _counted(vertices, option, event))
+        for candidate in _corners(params, trips):
+            record(*candidate)
+
+    def respond(self, vehicle_subsidy: float = 0.0, infrastructure_subsidy: float = 0.0) -> BestResponse:
+        """The operator's best response to the subsidies (exact; see the class docstring)."""
+        start_time = time.perf_counter()
+        terms = _terms(self.params, self.trips, vehicle_subsidy, infrastructure_subsidy, self.rounded_crf)
+        counts = np.arange(self.best.size)
+        totals = self.best + _fleet(terms, self.params, counts) * terms.per_vehicle
+        count = int(np.argmax(totals))
+        found = _feasible(
+            self.params,
+            self.trips,
+            self.points[count],
+            self.counted[count],
+            vehicle_subsidy,
+            infrastructure_subsidy,
+            self.rounded_crf,
+        )
+        if found is None:
+            return exact_best_response(
+                self.params, self.trips, vehicle_subsidy, infrastructure_subsidy, self.rounded_crf
+            )
+        chosen, value, fleet = found
+        return BestResponse(
+            price_per_km=float(self.points[count][0]),
+            price_per_min=float(self.points[count][1]),
+            operator=value,
+            trips=int(chosen.sum()),
+            fleet=fleet,
+            supremum=bool(self.counted[count]),
+            method="exact",
+            wall_time=time.perf_counter() - start_time,
+        )
 
 
 def build_operator_milp(
