@@ -21,9 +21,9 @@ from evgames import __version__, api
 from evgames.allocation import METHODS, allocate, allocation_checks
 from evgames.data.demand_response import DemandResponseData
 from evgames.data.shipped import load_case
-from evgames.data.subsidy_pricing import SubsidyPricingParams
-from evgames.data.validation import DataError
-from evgames.models import demand_response, segmentation, station_alliance
+from evgames.data.subsidy_pricing import SubsidyPricingParams, load_trips, synthetic_trips
+from evgames.data.validation import DataError, load_mapping
+from evgames.models import bilevel, demand_response, operator_response, segmentation, station_alliance
 from evgames.solvers import SolverConfig, SolverError
 from evgames.verification.ledger import to_frame
 
@@ -139,7 +139,72 @@ def _segment(args: argparse.Namespace) -> None:
         print(f"wrote {path}")
 
 
+def _subsidy_inputs(args: argparse.Namespace) -> tuple[SubsidyPricingParams, pd.DataFrame]:
+    overrides: dict[str, Any] = dict(load_mapping(args.data)) if args.data else {}
+    for item in args.param or []:
+        name, separator, value = item.partition("=")
+        if not separator:
+            raise DataError("--param", item, "use NAME=VALUE, e.g. --param base_fleet=50")
+        overrides[name.strip()] = value.strip()
+    params = SubsidyPricingParams().with_overrides(overrides)
+    trips = load_trips(args.trips_csv) if args.trips_csv else synthetic_trips(args.trips, args.seed, params)
+    return params, trips
+
+
+def _solve_subsidy(args: argparse.Namespace) -> None:
+    params, trips = _subsidy_inputs(args)
+    if args.fixed_subsidy:
+        try:
+            first, second = (float(part) for part in args.fixed_subsidy.split(","))
+        except ValueError:
+            raise DataError("--fixed-subsidy", args.fixed_subsidy, "use SC1,SC2, e.g. 0.1444,0.3835") from None
+        if args.method == "milp":
+            response = operator_response.milp_best_response(
+                params, trips, first, second, args.rounded_crf, _solver_config(args)
+            )
+        else:
+            response = operator_response.exact_best_response(params, trips, first, second, args.rounded_crf)
+        outcome = bilevel.outcome_at(params, trips, response, first, second, args.rounded_crf)
+        upper = "fixed subsidies (operator level only)"
+    else:
+        if args.method == "milp":
+            raise DataError("--method", "milp", "the MILP states the operator's problem: give --fixed-subsidy SC1,SC2")
+        found = bilevel.government_optimum(params, trips, args.rounded_crf, progress=not args.json)
+        response, outcome = found.response, found.outcome
+        upper = f"grid over subsidy rates, resolution {found.resolution:g}"
+    record = {
+        "model": "subsidy-pricing",
+        "status": "optimal",
+        "method": args.method,
+        "subsidy": {"vehicle": outcome.vehicle_subsidy, "infrastructure": outcome.infrastructure_subsidy},
+        "price": {"per_km": response.price_per_km, "per_min": response.price_per_min},
+        "trips": outcome.trips,
+        "fleet": outcome.fleet,
+        "operator": outcome.operator,
+        "government": outcome.government,
+        "environmental": outcome.environmental,
+        "social": outcome.social,
+        "supremum": response.supremum,
+        "upper_level": upper,
+        "sharing_ratio": outcome.sharing_ratio,
+        "vehicles_in_use": outcome.vehicles_in_use,
+    }
+    if args.json:
+        _print_json(record)
+        return
+    print(f"subsidy-pricing ({len(trips)} trips), method {args.method}; {upper}")
+    print(_table(pd.Series(record).drop(["model", "subsidy", "price"]).to_frame("value")))
+    print(
+        f"subsidies: Sc1 = {outcome.vehicle_subsidy:.4f}, Sc2 = {outcome.infrastructure_subsidy:.4f}; "
+        f"prices: {response.price_per_km:.4f} CNY/km, {response.price_per_min:.4f} CNY/min"
+        + (" (a supremum: prices a hair lower attain it)" if response.supremum else "")
+    )
+
+
 def _solve(args: argparse.Namespace) -> None:
+    if args.model == "subsidy-pricing":
+        _solve_subsidy(args)
+        return
     if args.model == "station-alliance":
         _solve_stations(args)
         return
@@ -220,7 +285,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     solve = commands.add_parser("solve", help="solve one model and print the optimum")
-    solve.add_argument("model", choices=[*api.MODELS, "station-alliance", "demand-response"])
+    solve.add_argument("model", choices=[*api.MODELS, "station-alliance", "demand-response", "subsidy-pricing"])
     solve.add_argument("--data", help="model YAML (default: the shipped seed 000 / seed 001 case)")
     solve.add_argument("--relax", action="store_true", help="station-alliance: LP relaxation (fractional vehicles)")
     solve.add_argument("--workers", type=int, default=1, help="station-alliance: worker processes for coalitions")
@@ -233,6 +298,13 @@ def _parser() -> argparse.ArgumentParser:
         help="demand-response: contribution rates D_i/D for the corrected Shapley value",
     )
     solve.add_argument("--plot", help="demand-response: folder for the load figure")
+    solve.add_argument("--method", default="exact", choices=["exact", "milp"], help="subsidy-pricing method")
+    solve.add_argument("--fixed-subsidy", help="subsidy-pricing: SC1,SC2 — solve the operator level only")
+    solve.add_argument("--trips-csv", help="subsidy-pricing: trips table (distance_km, duration_min, ...)")
+    solve.add_argument("--trips", type=int, default=5000, help="subsidy-pricing: synthetic trips to draw")
+    solve.add_argument("--seed", type=int, default=0, help="subsidy-pricing: seed of the synthetic trips")
+    solve.add_argument("--param", action="append", help="subsidy-pricing: NAME=VALUE override (repeatable)")
+    solve.add_argument("--rounded-crf", action="store_true", help="subsidy-pricing: 3-decimal recovery factors")
     solve.add_argument("--solver", help="solver name: ipopt, pso, or any installed Pyomo solver")
     solve.add_argument("--config", help="TOML or YAML file with a [solver] table")
     solve.add_argument("--json", action="store_true", help="print one JSON object")

@@ -158,3 +158,55 @@ def test_params_lists_every_parameter(capsys):
     symbols = {row["name"]: row["symbol"] for row in rows}
     assert code == 0 and symbols["base_fleet"] == "m0" and symbols["vehicle_subsidy_max"] == "Sc1max"
     assert {row["name"]: row["value"] for row in rows}["usage_fleet_response"] == 0.05
+
+
+SMALL_OPERATOR = [
+    "--param",
+    "base_fleet=6",
+    "--param",
+    "subsidy_fleet_response=1",
+    "--param",
+    "operating_cost=20",
+    "--param",
+    "vehicle_cost=30000",
+    "--param",
+    "parking_cost=500",
+]
+
+
+def test_solve_subsidy_pricing_operator_level_exact_and_milp(capsys):
+    common = [
+        "solve",
+        "subsidy-pricing",
+        "--trips",
+        "60",
+        "--seed",
+        "2",
+        "--fixed-subsidy",
+        "0.1444,0.3835",
+        *SMALL_OPERATOR,
+        "--json",
+    ]
+    code, out, _ = run(capsys, *common)
+    exact = json.loads(out)
+    assert code == 0 and exact["model"] == "subsidy-pricing" and exact["method"] == "exact"
+    assert set(exact) >= {
+        "status",
+        "subsidy",
+        "price",
+        "trips",
+        "fleet",
+        "operator",
+        "government",
+        "environmental",
+        "social",
+    }
+    code, out, _ = run(capsys, *common, "--method", "milp")
+    assert code == 0 and json.loads(out)["operator"] == pytest.approx(exact["operator"], rel=1e-6)
+
+
+def test_solve_subsidy_pricing_errors(capsys):
+    code, _, err = run(capsys, "solve", "subsidy-pricing", "--method", "milp", "--trips", "20")
+    assert code == 2 and "--fixed-subsidy" in err
+    code, _, err = run(capsys, "solve", "subsidy-pricing", "--param", "nonsense=1", "--trips", "20")
+    assert code == 2 and "unknown parameter" in err

@@ -71,6 +71,7 @@ class BestResponse:
         method: ``exact`` or ``milp``.
         wall_time: Seconds.
         candidates_checked: Candidates tried before a feasible one (exact method).
+        chosen: The sharing trips counted (at a supremum: those of the cell approached).
     """
 
     price_per_km: float
@@ -82,6 +83,7 @@ class BestResponse:
     method: str
     wall_time: float
     candidates_checked: int = 0
+    chosen: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,7 @@ def exact_best_response(
                 method="exact",
                 wall_time=time.perf_counter() - start_time,
                 candidates_checked=checked_total,
+                chosen=chosen,
             )
         if exhaustive:
             raise DataError(
@@ -414,6 +417,7 @@ class ResponseTable:
             supremum=bool(self.counted[count]),
             method="exact",
             wall_time=time.perf_counter() - start_time,
+            chosen=chosen,
         )
 
 
@@ -516,4 +520,5 @@ def milp_best_response(
         supremum=False,
         method="milp",
         wall_time=time.perf_counter() - start_time,
+        chosen=chosen,
     )

@@ -129,11 +129,17 @@ def evaluate(
     vehicle_subsidy: float = 0.0,
     infrastructure_subsidy: float = 0.0,
     rounded_crf: bool = False,
+    shared: np.ndarray | None = None,
 ) -> Outcome:
-    """Users' choices, fleet and every utility at the given prices and subsidies."""
+    """Users' choices, fleet and every utility at the given prices and subsidies.
+
+    ``shared`` overrides the users' choices with a given set (used at a supremum, where the set is that
+    of the cell the prices are approached from).
+    """
     distance = trips["distance_km"].to_numpy(dtype=float)
     duration = trips["duration_min"].to_numpy(dtype=float)
-    shared = price_per_km * distance + price_per_min * duration < choice_thresholds(params, trips)
+    if shared is None:
+        shared = price_per_km * distance + price_per_min * duration < choice_thresholds(params, trips)
     count = int(shared.sum())
     km, minutes = float(distance[shared].sum()), float(duration[shared].sum())
     fleet = fleet_size(params, vehicle_subsidy, infrastructure_subsidy, count)
