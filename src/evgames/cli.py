@@ -12,6 +12,7 @@ import math
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from evgames.data.demand_response import DemandResponseData
 from evgames.data.shipped import load_case
 from evgames.data.subsidy_pricing import SubsidyPricingParams, load_trips, synthetic_trips
 from evgames.data.validation import DataError, load_mapping
-from evgames.models import bilevel, demand_response, operator_response, segmentation, station_alliance
+from evgames.models import bilevel, demand_response, operator_response, segmentation, station_alliance, subsidy_pso
 from evgames.solvers import SolverConfig, SolverError
 from evgames.verification.ledger import to_frame
 
@@ -153,11 +154,31 @@ def _subsidy_inputs(args: argparse.Namespace) -> tuple[SubsidyPricingParams, pd.
 
 def _solve_subsidy(args: argparse.Namespace) -> None:
     params, trips = _subsidy_inputs(args)
+    fixed: tuple[float, float] | None = None
     if args.fixed_subsidy:
         try:
             first, second = (float(part) for part in args.fixed_subsidy.split(","))
+            fixed = (first, second)
         except ValueError:
             raise DataError("--fixed-subsidy", args.fixed_subsidy, "use SC1,SC2, e.g. 0.1444,0.3835") from None
+    extra: dict[str, Any] = {}
+    if args.method == "pso":
+        found_pso = subsidy_pso.pso_bilevel(params, trips, args.rounded_crf, fixed_subsidy=fixed)
+        response = found_pso.exact  # prices below are the swarm's; the exact response re-scores them
+        outcome = found_pso.outcome
+        response = replace(
+            response, price_per_km=outcome.price_per_km, price_per_min=outcome.price_per_min, supremum=False
+        )
+        upper = "nested particle swarms (seed 003)" if fixed is None else "fixed subsidies (operator level only)"
+        extra = {
+            "pso": {
+                "operator_gap": found_pso.operator_gap,
+                "exact_operator": found_pso.exact.operator,
+                "exact_price": {"per_km": found_pso.exact.price_per_km, "per_min": found_pso.exact.price_per_min},
+            }
+        }
+    elif fixed is not None:
+        first, second = fixed
         if args.method == "milp":
             response = operator_response.milp_best_response(
                 params, trips, first, second, args.rounded_crf, _solver_config(args)
@@ -174,7 +195,7 @@ def _solve_subsidy(args: argparse.Namespace) -> None:
         upper = f"grid over subsidy rates, resolution {found.resolution:g}"
     record = {
         "model": "subsidy-pricing",
-        "status": "optimal",
+        "status": "heuristic" if args.method == "pso" else "optimal",
         "method": args.method,
         "subsidy": {"vehicle": outcome.vehicle_subsidy, "infrastructure": outcome.infrastructure_subsidy},
         "price": {"per_km": response.price_per_km, "per_min": response.price_per_min},
@@ -188,6 +209,7 @@ def _solve_subsidy(args: argparse.Namespace) -> None:
         "upper_level": upper,
         "sharing_ratio": outcome.sharing_ratio,
         "vehicles_in_use": outcome.vehicles_in_use,
+        **extra,
     }
     if args.json:
         _print_json(record)
@@ -298,7 +320,7 @@ def _parser() -> argparse.ArgumentParser:
         help="demand-response: contribution rates D_i/D for the corrected Shapley value",
     )
     solve.add_argument("--plot", help="demand-response: folder for the load figure")
-    solve.add_argument("--method", default="exact", choices=["exact", "milp"], help="subsidy-pricing method")
+    solve.add_argument("--method", default="exact", choices=["exact", "milp", "pso"], help="subsidy-pricing method")
     solve.add_argument("--fixed-subsidy", help="subsidy-pricing: SC1,SC2 — solve the operator level only")
     solve.add_argument("--trips-csv", help="subsidy-pricing: trips table (distance_km, duration_min, ...)")
     solve.add_argument("--trips", type=int, default=5000, help="subsidy-pricing: synthetic trips to draw")

@@ -210,3 +210,23 @@ def test_solve_subsidy_pricing_errors(capsys):
     assert code == 2 and "--fixed-subsidy" in err
     code, _, err = run(capsys, "solve", "subsidy-pricing", "--param", "nonsense=1", "--trips", "20")
     assert code == 2 and "unknown parameter" in err
+
+
+def test_solve_subsidy_pricing_pso_reports_its_gap(capsys):
+    code, out, _ = run(
+        capsys,
+        "solve",
+        "subsidy-pricing",
+        "--trips",
+        "60",
+        "--seed",
+        "2",
+        "--method",
+        "pso",
+        "--fixed-subsidy",
+        "0.1444,0.3835",
+        *SMALL_OPERATOR,
+        "--json",
+    )
+    record = json.loads(out)
+    assert code == 0 and record["status"] == "heuristic" and record["pso"]["operator_gap"] >= -1e-6
