@@ -105,7 +105,10 @@ def government_optimum(
     _, first, second, _ = search(
         axis(0, params.vehicle_subsidy_max, step), axis(0, params.infrastructure_subsidy_max, step)
     )
-    around = lambda centre, cap: axis(max(0.0, centre - step), min(cap, centre + step), refine)  # noqa: E731
+
+    def around(centre: float, cap: float) -> np.ndarray:
+        return axis(max(0.0, centre - step), min(cap, centre + step), refine)
+
     _, first, second, response = search(
         around(first, params.vehicle_subsidy_max), around(second, params.infrastructure_subsidy_max)
     )
