@@ -24,7 +24,15 @@ from evgames.data.demand_response import DemandResponseData
 from evgames.data.shipped import load_case
 from evgames.data.subsidy_pricing import SubsidyPricingParams, load_trips, synthetic_trips
 from evgames.data.validation import DataError, load_mapping
-from evgames.models import bilevel, demand_response, operator_response, segmentation, station_alliance, subsidy_pso
+from evgames.models import (
+    bilevel,
+    demand_response,
+    operator_response,
+    segmentation,
+    station_alliance,
+    subsidy_expected,
+    subsidy_pso,
+)
 from evgames.solvers import SolverConfig, SolverError
 from evgames.verification.ledger import to_frame
 
@@ -179,7 +187,13 @@ def _solve_subsidy(args: argparse.Namespace) -> None:
         }
     elif fixed is not None:
         first, second = fixed
-        if args.method == "milp":
+        if args.method == "expected":
+            response = subsidy_expected.expected_best_response(
+                params, trips, first, second, args.rounded_crf, _solver_config(args)
+            )
+            # the figures below are realised on the trips at these prices; the expectation is reported too
+            extra = {"expected": {"operator": response.operator, "trips": response.trips}}
+        elif args.method == "milp":
             response = operator_response.milp_best_response(
                 params, trips, first, second, args.rounded_crf, _solver_config(args)
             )
@@ -188,8 +202,10 @@ def _solve_subsidy(args: argparse.Namespace) -> None:
         outcome = bilevel.outcome_at(params, trips, response, first, second, args.rounded_crf)
         upper = "fixed subsidies (operator level only)"
     else:
-        if args.method == "milp":
-            raise DataError("--method", "milp", "the MILP states the operator's problem: give --fixed-subsidy SC1,SC2")
+        if args.method in ("milp", "expected"):
+            raise DataError(
+                "--method", args.method, "this method solves the operator level: give --fixed-subsidy SC1,SC2"
+            )
         found = bilevel.government_optimum(params, trips, args.rounded_crf, progress=not args.json)
         response, outcome = found.response, found.outcome
         upper = f"grid over subsidy rates, resolution {found.resolution:g}"
@@ -320,7 +336,9 @@ def _parser() -> argparse.ArgumentParser:
         help="demand-response: contribution rates D_i/D for the corrected Shapley value",
     )
     solve.add_argument("--plot", help="demand-response: folder for the load figure")
-    solve.add_argument("--method", default="exact", choices=["exact", "milp", "pso"], help="subsidy-pricing method")
+    solve.add_argument(
+        "--method", default="exact", choices=["exact", "milp", "expected", "pso"], help="subsidy-pricing method"
+    )
     solve.add_argument("--fixed-subsidy", help="subsidy-pricing: SC1,SC2 — solve the operator level only")
     solve.add_argument("--trips-csv", help="subsidy-pricing: trips table (distance_km, duration_min, ...)")
     solve.add_argument("--trips", type=int, default=5000, help="subsidy-pricing: synthetic trips to draw")

@@ -230,3 +230,25 @@ def test_solve_subsidy_pricing_pso_reports_its_gap(capsys):
     )
     record = json.loads(out)
     assert code == 0 and record["status"] == "heuristic" and record["pso"]["operator_gap"] >= -1e-6
+
+
+def test_solve_subsidy_pricing_expected(capsys):
+    code, out, _ = run(
+        capsys,
+        "solve",
+        "subsidy-pricing",
+        "--trips",
+        "80",
+        "--seed",
+        "2",
+        "--method",
+        "expected",
+        "--fixed-subsidy",
+        "0.1444,0.3835",
+        *SMALL_OPERATOR,
+        "--json",
+    )
+    record = json.loads(out)
+    assert code == 0 and record["method"] == "expected" and "operator" in record["expected"]
+    code, _, err = run(capsys, "solve", "subsidy-pricing", "--method", "expected", "--trips", "20")
+    assert code == 2 and "--fixed-subsidy" in err

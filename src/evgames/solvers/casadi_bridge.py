@@ -161,6 +161,8 @@ class _ToCasadi(StreamBasedExpressionVisitor):
     def __init__(self, symbol_of: dict[int, Any]) -> None:
         super().__init__()
         self.symbol_of = symbol_of
+        # A named Expression used in many places is translated once (the SX graph shares it).
+        self.named: dict[int, Any] = {}
 
     def initializeWalker(self, expr: Any) -> tuple[bool, Any]:
         descend, result = self.beforeChild(None, expr, 0)
@@ -172,6 +174,8 @@ class _ToCasadi(StreamBasedExpressionVisitor):
         if type(child) is nx.LinearExpression:
             return False, self._linear(child)
         if child.is_expression_type():
+            if child.is_named_expression_type() and id(child) in self.named:
+                return False, self.named[id(child)]
             return True, None
         if child.is_variable_type():
             if child.fixed:
@@ -210,6 +214,7 @@ class _ToCasadi(StreamBasedExpressionVisitor):
 
     def exitNode(self, node: Any, data: list[Any]) -> Any:
         if node.is_named_expression_type():
+            self.named[id(node)] = data[0]
             return data[0]
         return _handler(type(node))(node, data)
 

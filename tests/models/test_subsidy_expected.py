@@ -1,0 +1,27 @@
+import numpy as np
+import pytest
+
+from evgames.data.subsidy_pricing import SubsidyPricingParams, synthetic_trips
+from evgames.models import subsidy_expected as se
+
+SMALL = SubsidyPricingParams(
+    base_fleet=6, subsidy_fleet_response=1, operating_cost=20, vehicle_cost=30000, parking_cost=500
+)
+
+
+def test_sharing_probability_matches_monte_carlo():
+    rng = np.random.default_rng(0)
+    product = rng.uniform(5, 15, 400_000) * rng.uniform(1 / 6, 5 / 6, 400_000)
+    margins = np.array([-1.0, 1.0, 2.0, 4.0, 8.0, 10.0, 12.5, 20.0])
+    assert se.sharing_probability(SMALL, margins) == pytest.approx([(product < z).mean() for z in margins], abs=3e-3)
+
+
+def test_ipopt_optimum_beats_a_dense_grid_and_matches_the_numpy_function():
+    trips = synthetic_trips(150, 0)
+    found = se.expected_best_response(SMALL, trips, 0.1444, 0.3835)
+    at_optimum = se.expected_operator_value(
+        SMALL, trips, np.array([found.price_per_km, found.price_per_min]), 0.1444, 0.3835
+    )[0]
+    assert found.operator == pytest.approx(at_optimum, rel=1e-12)  # the Pyomo model is the numpy formula
+    grid = np.array([(a, b) for a in np.linspace(0, 5, 101) for b in np.linspace(0, 0.4, 81)])
+    assert found.operator >= se.expected_operator_value(SMALL, trips, grid, 0.1444, 0.3835).max() - 1e-6
