@@ -32,6 +32,7 @@ from evgames.models import (
     station_alliance,
     subsidy_expected,
     subsidy_pso,
+    subsidy_studies,
 )
 from evgames.solvers import SolverConfig, SolverError
 from evgames.verification.ledger import to_frame
@@ -309,6 +310,29 @@ def _allocate(args: argparse.Namespace) -> None:
         print(f"{name}: {value}")
 
 
+def _study(args: argparse.Namespace) -> None:
+    params, trips = _subsidy_inputs(args)
+    folder = Path(args.out)
+    folder.mkdir(parents=True, exist_ok=True)
+    equilibrium = bilevel.government_optimum(params, trips, args.rounded_crf, progress=True)
+    base = equilibrium.outcome
+    prices, subsidies = subsidy_studies.perturbation_tables(params, trips, equilibrium, args.rounded_crf)
+    sweeps = subsidy_studies.sweep(params, trips, args.points, args.rounded_crf, progress=True)
+    written = []
+    for name, frame in (("prices_perturbed", prices), ("subsidies_perturbed", subsidies), ("sweeps", sweeps)):
+        path = folder / f"{name}.csv"
+        frame.to_csv(path)
+        written.append(path)
+    written += subsidy_studies.plot_sweeps(sweeps, folder)
+    print(
+        f"equilibrium: Sc1 = {base.vehicle_subsidy:.4f}, Sc2 = {base.infrastructure_subsidy:.4f}, "
+        f"p_s = {base.price_per_km:.4f}, p_t = {base.price_per_min:.4f}"
+    )
+    print(_table(prices))
+    for path in written:
+        print(f"wrote {path}")
+
+
 def _params(args: argparse.Namespace) -> None:
     table = SubsidyPricingParams().table()
     if args.json:
@@ -369,6 +393,18 @@ def _parser() -> argparse.ArgumentParser:
     segment.add_argument("--plot", help="folder for the SSE curve and the scatter plot")
     segment.add_argument("--json", action="store_true", help="print one JSON object")
     segment.set_defaults(run=_segment)
+
+    study = commands.add_parser("study", help="sensitivity tables and figures (seed 003 Tables 3-4, Figures 5-8)")
+    study.add_argument("model", choices=["subsidy-pricing"])
+    study.add_argument("--out", required=True, help="folder for the CSV tables and PNG figures")
+    study.add_argument("--data", help="YAML of parameter overrides")
+    study.add_argument("--trips-csv", help="trips table (distance_km, duration_min, ...)")
+    study.add_argument("--trips", type=int, default=5000, help="synthetic trips to draw")
+    study.add_argument("--seed", type=int, default=0, help="seed of the synthetic trips")
+    study.add_argument("--param", action="append", help="NAME=VALUE override (repeatable)")
+    study.add_argument("--rounded-crf", action="store_true", help="3-decimal recovery factors")
+    study.add_argument("--points", type=int, default=5, help="points per ±10 %% sweep")
+    study.set_defaults(run=_study)
 
     params = commands.add_parser("params", help="list a model's parameters: name, paper symbol, value, unit")
     params.add_argument("model", choices=["subsidy-pricing"])

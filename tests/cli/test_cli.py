@@ -252,3 +252,12 @@ def test_solve_subsidy_pricing_expected(capsys):
     assert code == 0 and record["method"] == "expected" and "operator" in record["expected"]
     code, _, err = run(capsys, "solve", "subsidy-pricing", "--method", "expected", "--trips", "20")
     assert code == 2 and "--fixed-subsidy" in err
+
+
+@pytest.mark.slow
+def test_study_writes_tables_and_figures(capsys, tmp_path):
+    code, out, _ = run(capsys, "study", "subsidy-pricing", "--out", str(tmp_path), "--trips", "60", "--seed", "2",
+                       "--points", "3", *SMALL_OPERATOR)
+    assert code == 0 and "equilibrium: Sc1 =" in out
+    names = {path.name for path in tmp_path.iterdir()}
+    assert {"prices_perturbed.csv", "subsidies_perturbed.csv", "sweeps.csv", "sweep_price_per_km.png"} <= names

@@ -1,0 +1,144 @@
+"""Seed 003's sensitivity studies (Tables 3–4, Figures 5–8), computed on the model's own equilibrium.
+
+* **Perturbations** (Tables 3–4): from the bilevel solution, both prices (or both subsidy rates) are
+  scaled by −2 %…+2 % with the other decision held, and every reported figure recomputed.
+* **Sweeps** (Figures 5–8): the private-car cost pp, the sharing comfort cost COMe, the daily operating
+  cost C3 and the two fleet-response coefficients k3 and ε are changed by −10 %…+10 % one at a time and
+  the bilevel game re-solved; the equilibrium prices and subsidy rates are tabulated and plotted.
+
+Every point is a full solve (the exact operator response for the perturbation tables; the bilevel
+search for the sweeps), with a progress bar.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from evgames.data.subsidy_pricing import SubsidyPricingParams
+from evgames.models.bilevel import BilevelResult, government_optimum
+from evgames.models.subsidy_pricing import evaluate
+
+__all__ = ["SWEPT", "perturbation_tables", "plot_sweeps", "sweep"]
+
+#: Parameters of Figures 5–8: name -> label.
+SWEPT = {
+    "private_cost_per_km": "private car cost pp",
+    "comfort_sharing": "sharing comfort cost COMe",
+    "operating_cost": "operating cost C3",
+    "usage_fleet_response": "user-choice coefficient k3",
+    "subsidy_fleet_response": "subsidy coefficient ε",
+}
+CHANGES = (-0.02, -0.01, 0.0, 0.01, 0.02)
+FIGURES = ("trips", "sharing_ratio", "operator", "government", "environmental", "social")
+
+
+def _column(change: float) -> str:
+    return f"{change:+.0%}" if change else "0%"
+
+
+def perturbation_tables(
+    params: SubsidyPricingParams, trips: pd.DataFrame, equilibrium: BilevelResult, rounded_crf: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Tables 3 and 4: figures with both prices, then both subsidy rates, scaled by −2 %…+2 %.
+
+    The 0 % columns are the equilibrium itself (at a supremum, with the trips of the cell approached);
+    with the prices held (Table 4) the users' choices stay those of the equilibrium.
+    """
+    base = equilibrium.outcome
+
+    def table(scale_prices: bool) -> pd.DataFrame:
+        columns = {}
+        for change in CHANGES:
+            factor = 1.0 + change
+            if change == 0.0:
+                outcome = base
+            elif scale_prices:
+                outcome = evaluate(
+                    params,
+                    trips,
+                    base.price_per_km * factor,
+                    base.price_per_min * factor,
+                    base.vehicle_subsidy,
+                    base.infrastructure_subsidy,
+                    rounded_crf,
+                )
+            else:
+                outcome = evaluate(
+                    params,
+                    trips,
+                    base.price_per_km,
+                    base.price_per_min,
+                    base.vehicle_subsidy * factor,
+                    base.infrastructure_subsidy * factor,
+                    rounded_crf,
+                    shared=equilibrium.response.chosen,
+                )
+            columns[_column(change)] = {name: getattr(outcome, name) for name in FIGURES}
+        return pd.DataFrame(columns)
+
+    return table(True), table(False)
+
+
+def sweep(
+    params: SubsidyPricingParams,
+    trips: pd.DataFrame,
+    points: int = 5,
+    rounded_crf: bool = False,
+    step: float = 0.01,
+    refine: float = 0.001,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Figures 5–8: equilibrium prices and subsidies as each swept parameter changes by −10 %…+10 %."""
+    changes = np.linspace(-0.10, 0.10, points)
+    rows = []
+    jobs = [(name, change) for name in SWEPT for change in changes]
+    for name, change in tqdm(jobs, desc="sweeps", disable=not progress):
+        changed = params.with_overrides({name: getattr(params, name) * (1.0 + change)})
+        found = government_optimum(changed, trips, rounded_crf, step=step, refine=refine)
+        outcome = found.outcome
+        rows.append(
+            {
+                "parameter": name,
+                "change": round(float(change), 6),
+                "price_per_km": outcome.price_per_km,
+                "price_per_min": outcome.price_per_min,
+                "vehicle_subsidy": outcome.vehicle_subsidy,
+                "infrastructure_subsidy": outcome.infrastructure_subsidy,
+                "trips": outcome.trips,
+                "operator": outcome.operator,
+                "government": outcome.government,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def plot_sweeps(table: pd.DataFrame, directory: str | Path) -> list[Path]:
+    """One figure per decision (Figures 5–8): its value against each parameter's change."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for column, label in (
+        ("price_per_km", "price per km (CNY)"),
+        ("price_per_min", "price per minute (CNY)"),
+        ("vehicle_subsidy", "vehicle subsidy rate Sc1"),
+        ("infrastructure_subsidy", "infrastructure subsidy rate Sc2"),
+    ):
+        figure, axis = plt.subplots(figsize=(5.5, 3.8))
+        for name, group in table.groupby("parameter", sort=False):
+            axis.plot(100 * group["change"], group[column], marker="o", label=SWEPT.get(name, name))
+        axis.set(xlabel="parameter change (%)", ylabel=label, title=f"equilibrium {label}")
+        axis.legend(fontsize=7)
+        figure.tight_layout()
+        written.append(folder / f"sweep_{column}.png")
+        figure.savefig(written[-1], dpi=120)
+        plt.close(figure)
+    return written

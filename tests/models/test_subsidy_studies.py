@@ -1,0 +1,28 @@
+import pytest
+
+from evgames.data.subsidy_pricing import SubsidyPricingParams, synthetic_trips
+from evgames.models import bilevel
+from evgames.models import subsidy_studies as studies
+
+SMALL = SubsidyPricingParams(
+    base_fleet=6, subsidy_fleet_response=1, operating_cost=20, vehicle_cost=30000, parking_cost=500
+)
+
+
+def test_perturbation_tables_hold_the_other_decision():
+    trips = synthetic_trips(80, 2)
+    equilibrium = bilevel.government_optimum(SMALL, trips, step=0.1, refine=0.05)
+    base = equilibrium.outcome
+    prices, subsidies = studies.perturbation_tables(SMALL, trips, equilibrium)
+    assert list(prices.columns) == ["-2%", "-1%", "0%", "+1%", "+2%"]
+    assert prices.loc["operator", "0%"] == pytest.approx(base.operator)
+    assert set(subsidies.loc["trips"]) == {base.trips}  # subsidies do not move the users' choices
+
+
+def test_sweep_and_figures(tmp_path):
+    trips = synthetic_trips(60, 2)
+    table = studies.sweep(SMALL, trips, points=3, step=0.1, refine=0.05)
+    assert len(table) == 3 * len(studies.SWEPT)
+    assert set(table["change"]) == {-0.1, 0.0, 0.1}
+    files = studies.plot_sweeps(table, tmp_path)
+    assert len(files) == 4 and all(path.stat().st_size > 1000 for path in files)
