@@ -13,7 +13,6 @@ from evgames.solvers.errors import (
     SolverOptionError,
 )
 from evgames.solvers.highs_lp import HighsLP
-from evgames.solvers.persistent import PersistentSolver
 from evgames.solvers.pso import PSOOutcome, PSOSettings, pso_minimise
 from evgames.solvers.registry import CAPABILITIES, native_options, solve
 from evgames.solvers.result import SolveResult, Status
@@ -27,7 +26,6 @@ __all__ = [
     "NonOptimalTerminationError",
     "PSOOutcome",
     "PSOSettings",
-    "PersistentSolver",
     "SolveResult",
     "SolverConfig",
     "SolverError",

@@ -63,16 +63,13 @@ def solve_highs(
     structure: ModelStructure,
     options: Mapping[str, Any],
     solver_name: str = "highs",
-    solver: Highs | None = None,
 ) -> SolveResult:
     """Solve an LP/MILP with HiGHS; ``options`` are HiGHS's own option names.
 
-    Passing the same ``solver`` again re-solves persistently: APPSI updates only what changed (mutable
-    parameters, bounds, fixed variables, added or removed constraints).
+    Repeated solves of one model with changes in place go through :class:`evgames.solvers.HighsLP`.
     """
     start = time.perf_counter()
-    solver = highs_solver(options) if solver is None else solver
-    results = solver.solve(model)
+    results = highs_solver(options).solve(model)
     status = _STATUS.get(results.termination_condition, Status.UNKNOWN)
     values: dict[str, float] = {}
     duals: dict[str, float] = {}
