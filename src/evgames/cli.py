@@ -341,6 +341,15 @@ def _params(args: argparse.Namespace) -> None:
     print(_table(table.set_index("name")))
 
 
+def _add_subsidy_inputs(parser: argparse.ArgumentParser, prefix: str = "") -> None:
+    """The trips and parameter options read by :func:`_subsidy_inputs`."""
+    parser.add_argument("--trips-csv", help=f"{prefix}trips table (distance_km, duration_min, ...)")
+    parser.add_argument("--trips", type=int, default=5000, help=f"{prefix}synthetic trips to draw")
+    parser.add_argument("--seed", type=int, default=0, help=f"{prefix}seed of the synthetic trips")
+    parser.add_argument("--param", action="append", help=f"{prefix}NAME=VALUE override (repeatable)")
+    parser.add_argument("--rounded-crf", action="store_true", help=f"{prefix}3-decimal recovery factors")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="evgames", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"evgames {__version__}")
@@ -364,11 +373,7 @@ def _parser() -> argparse.ArgumentParser:
         "--method", default="exact", choices=["exact", "milp", "expected", "pso"], help="subsidy-pricing method"
     )
     solve.add_argument("--fixed-subsidy", help="subsidy-pricing: SC1,SC2 — solve the operator level only")
-    solve.add_argument("--trips-csv", help="subsidy-pricing: trips table (distance_km, duration_min, ...)")
-    solve.add_argument("--trips", type=int, default=5000, help="subsidy-pricing: synthetic trips to draw")
-    solve.add_argument("--seed", type=int, default=0, help="subsidy-pricing: seed of the synthetic trips")
-    solve.add_argument("--param", action="append", help="subsidy-pricing: NAME=VALUE override (repeatable)")
-    solve.add_argument("--rounded-crf", action="store_true", help="subsidy-pricing: 3-decimal recovery factors")
+    _add_subsidy_inputs(solve, "subsidy-pricing: ")
     solve.add_argument("--solver", help="solver name: ipopt, pso, or any installed Pyomo solver")
     solve.add_argument("--config", help="TOML or YAML file with a [solver] table")
     solve.add_argument("--json", action="store_true", help="print one JSON object")
@@ -398,11 +403,7 @@ def _parser() -> argparse.ArgumentParser:
     study.add_argument("model", choices=["subsidy-pricing"])
     study.add_argument("--out", required=True, help="folder for the CSV tables and PNG figures")
     study.add_argument("--data", help="YAML of parameter overrides")
-    study.add_argument("--trips-csv", help="trips table (distance_km, duration_min, ...)")
-    study.add_argument("--trips", type=int, default=5000, help="synthetic trips to draw")
-    study.add_argument("--seed", type=int, default=0, help="seed of the synthetic trips")
-    study.add_argument("--param", action="append", help="NAME=VALUE override (repeatable)")
-    study.add_argument("--rounded-crf", action="store_true", help="3-decimal recovery factors")
+    _add_subsidy_inputs(study)
     study.add_argument("--points", type=int, default=5, help="points per ±10 %% sweep")
     study.set_defaults(run=_study)
 
