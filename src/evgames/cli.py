@@ -207,9 +207,14 @@ def _solve_subsidy(args: argparse.Namespace) -> None:
             raise DataError(
                 "--method", args.method, "this method solves the operator level: give --fixed-subsidy SC1,SC2"
             )
-        found = bilevel.government_optimum(params, trips, args.rounded_crf, progress=not args.json)
+        found = bilevel.government_optimum(params, trips, args.rounded_crf, args.upper, progress=not args.json)
         response, outcome = found.response, found.outcome
-        upper = f"grid over subsidy rates, resolution {found.resolution:g}"
+        if found.method == "exact":
+            upper = f"exact over {found.evaluations} subsidy regions"
+        else:
+            upper = f"grid over subsidy rates, resolution {found.resolution:g}"
+        upper += f" ({found.note})" if found.note else ""
+        extra = {"upper_supremum": found.supremum}
     record = {
         "model": "subsidy-pricing",
         "status": "heuristic" if args.method == "pso" else "optimal",
@@ -314,10 +319,10 @@ def _study(args: argparse.Namespace) -> None:
     params, trips = _subsidy_inputs(args)
     folder = Path(args.out)
     folder.mkdir(parents=True, exist_ok=True)
-    equilibrium = bilevel.government_optimum(params, trips, args.rounded_crf, progress=True)
+    equilibrium = bilevel.government_optimum(params, trips, args.rounded_crf, args.upper, progress=True)
     base = equilibrium.outcome
     prices, subsidies = subsidy_studies.perturbation_tables(params, trips, equilibrium, args.rounded_crf)
-    sweeps = subsidy_studies.sweep(params, trips, args.points, args.rounded_crf, progress=True)
+    sweeps = subsidy_studies.sweep(params, trips, args.points, args.rounded_crf, progress=True, method=args.upper)
     written = []
     for name, frame in (("prices_perturbed", prices), ("subsidies_perturbed", subsidies), ("sweeps", sweeps)):
         path = folder / f"{name}.csv"
@@ -348,6 +353,12 @@ def _add_subsidy_inputs(parser: argparse.ArgumentParser, prefix: str = "") -> No
     parser.add_argument("--seed", type=int, default=0, help=f"{prefix}seed of the synthetic trips")
     parser.add_argument("--param", action="append", help=f"{prefix}NAME=VALUE override (repeatable)")
     parser.add_argument("--rounded-crf", action="store_true", help=f"{prefix}3-decimal recovery factors")
+    parser.add_argument(
+        "--upper",
+        default="exact",
+        choices=bilevel.METHODS,
+        help=f"{prefix}government level: exact regions or a grid of subsidy rates (--method exact)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:

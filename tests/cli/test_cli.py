@@ -4,6 +4,8 @@ from pathlib import Path
 import pytest
 
 from evgames.cli import main
+from evgames.data.subsidy_pricing import SubsidyPricingParams, synthetic_trips
+from evgames.models import bilevel, operator_response
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -205,6 +207,31 @@ def test_solve_subsidy_pricing_operator_level_exact_and_milp(capsys):
     assert code == 0 and json.loads(out)["operator"] == pytest.approx(exact["operator"], rel=1e-6)
 
 
+# Subsidies move the operator here and the fleet-in-use limit stays slack: the exact upper level applies.
+SUBSIDIES_MATTER = [
+    *("--param", "base_fleet=10", "--param", "usage_fleet_response=0.1", "--param", "subsidy_fleet_response=5"),
+    *("--param", "operating_cost=60", "--param", "vehicle_cost=60000", "--param", "parking_cost=500"),
+    *("--trips", "150", "--seed", "3"),
+]
+
+
+def test_solve_subsidy_pricing_bilevel_exact_and_grid(capsys):
+    code, out, _ = run(capsys, "solve", "subsidy-pricing", *SUBSIDIES_MATTER, "--json")
+    exact = json.loads(out)
+    assert code == 0 and exact["upper_level"].startswith("exact over") and exact["upper_supremum"] is False
+    params = SubsidyPricingParams(
+        base_fleet=10, usage_fleet_response=0.1, subsidy_fleet_response=5, operating_cost=60, vehicle_cost=60000,
+        parking_cost=500,
+    )  # fmt: skip
+    trips = synthetic_trips(150, 3)
+    subsidy = (exact["subsidy"]["vehicle"], exact["subsidy"]["infrastructure"])
+    response = operator_response.exact_best_response(params, trips, *subsidy)
+    assert exact["government"] == pytest.approx(bilevel.outcome_at(params, trips, response, *subsidy).government)
+    code, out, _ = run(capsys, "solve", "subsidy-pricing", *SUBSIDIES_MATTER, "--upper", "grid", "--json")
+    grid = json.loads(out)
+    assert code == 0 and grid["upper_level"].startswith("grid") and grid["government"] <= exact["government"] + 1e-6
+
+
 def test_solve_subsidy_pricing_errors(capsys):
     code, _, err = run(capsys, "solve", "subsidy-pricing", "--method", "milp", "--trips", "20")
     assert code == 2 and "--fixed-subsidy" in err
@@ -254,10 +281,17 @@ def test_solve_subsidy_pricing_expected(capsys):
     assert code == 2 and "--fixed-subsidy" in err
 
 
-@pytest.mark.slow
 def test_study_writes_tables_and_figures(capsys, tmp_path):
-    code, out, _ = run(capsys, "study", "subsidy-pricing", "--out", str(tmp_path), "--trips", "60", "--seed", "2",
-                       "--points", "3", *SMALL_OPERATOR)
+    code, out, _ = run(
+        capsys,
+        "study",
+        "subsidy-pricing",
+        "--out",
+        str(tmp_path),
+        "--points",
+        "3",
+        *SUBSIDIES_MATTER,
+    )
     assert code == 0 and "equilibrium: Sc1 =" in out
     names = {path.name for path in tmp_path.iterdir()}
     assert {"prices_perturbed.csv", "subsidies_perturbed.csv", "sweeps.csv", "sweep_price_per_km.png"} <= names

@@ -1,26 +1,178 @@
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evgames.data.subsidy_pricing import SubsidyPricingParams, synthetic_trips
+from evgames.data.validation import DataError
 from evgames.models import bilevel
 from evgames.models import operator_response as orp
+from evgames.models import subsidy_pso as spso
+from evgames.models.subsidy_pricing import subsidy_per_vehicle
+from evgames.solvers import PSOSettings
 
 SMALL = SubsidyPricingParams(
     base_fleet=6, subsidy_fleet_response=1, operating_cost=20, vehicle_cost=30000, parking_cost=500
 )
+# Instances where the subsidies move the operator's response and the fleet-in-use limit stays slack.
+ATTAINED = SubsidyPricingParams(
+    base_fleet=10, usage_fleet_response=0.1, subsidy_fleet_response=5, operating_cost=60, vehicle_cost=60000,
+    parking_cost=500,
+)  # fmt: skip
+AT_BREAK_EVEN = ATTAINED.with_overrides({"base_fleet": 20})
+TRIPS = synthetic_trips(150, 3)
 
 
-def test_government_optimum_beats_sampled_subsidies_and_the_operator_responds_optimally():
+def _government(params, trips, first, second):
+    """U_G at the operator's best response found by the full sweep (independent of the response table)."""
+    response = orp.exact_best_response(params, trips, first, second)
+    return bilevel.outcome_at(params, trips, response, first, second).government
+
+
+def _grid_values(params, trips, table, points=(26, 16)):
+    values = []
+    for first in np.linspace(0, params.vehicle_subsidy_max, points[0]):
+        for second in np.linspace(0, params.infrastructure_subsidy_max, points[1]):
+            try:
+                response = table.respond(first, second)
+            except DataError:  # the operator cannot break even at these subsidies
+                continue
+            values.append(bilevel.outcome_at(params, trips, response, first, second).government)
+    return np.array(values)
+
+
+def test_exact_upper_level_attains_its_value_and_no_grid_point_beats_it():
+    table = orp.ResponseTable(ATTAINED, TRIPS)
+    found = bilevel.government_optimum(ATTAINED, TRIPS, table=table)
+    assert found.method == "exact" and not found.supremum
+    outcome = found.outcome
+    assert outcome.infrastructure_subsidy > 0  # a case where subsidising pays
+    assert _government(ATTAINED, TRIPS, outcome.vehicle_subsidy, outcome.infrastructure_subsidy) == pytest.approx(
+        outcome.government, rel=1e-12
+    )
+    assert _grid_values(ATTAINED, TRIPS, table).max() <= outcome.government + 1e-6
+    fine = bilevel.government_optimum(ATTAINED, TRIPS, method="grid", step=0.01, refine=0.001, table=table)
+    assert fine.outcome.government <= outcome.government + 1e-6
+
+
+def test_a_supremum_is_approached_by_subsidies_a_hair_higher():
+    found = bilevel.government_optimum(AT_BREAK_EVEN, TRIPS)
+    assert found.supremum and "eq. (12)" in found.note
+    first, second = found.outcome.vehicle_subsidy, found.outcome.infrastructure_subsidy
+    assert found.outcome.operator == pytest.approx(0.0, abs=1e-6)  # the operator just breaks even there
+    # shifting δ from Sc2 to Sc1 keeps Sc1 + Sc2 and raises ρ by δ (α − β): the outlay grows by m δ (α − β)
+    rise = subsidy_per_vehicle(AT_BREAK_EVEN, 1, -1)
+    for delta in (1e-3, 1e-5, 1e-7):
+        value = _government(AT_BREAK_EVEN, TRIPS, first + delta, second - delta)
+        assert value == pytest.approx(found.outcome.government - found.outcome.fleet * rise * delta, rel=1e-9)
+    assert _grid_values(AT_BREAK_EVEN, TRIPS, orp.ResponseTable(AT_BREAK_EVEN, TRIPS)).max() <= (
+        found.outcome.government
+    )
+
+
+def test_at_an_operator_tie_the_value_is_a_supremum_of_the_responses_just_above():
+    params = SubsidyPricingParams(
+        base_fleet=15, usage_fleet_response=0.05, subsidy_fleet_response=0.8, operating_cost=6, vehicle_cost=168000,
+        parking_cost=2300, grid_service_revenue=24000, trips_per_car=0.2,
+    )  # fmt: skip
+    trips = synthetic_trips(150, 4)
+    found = bilevel.government_optimum(params, trips)
+    assert found.supremum and "indifferent" in found.note
+    first, second = found.outcome.vehicle_subsidy, found.outcome.infrastructure_subsidy
+    below = _government(params, trips, first * (1 - 1e-6), second)  # the operator's other response
+    assert below < found.outcome.government - 1.0
+    rise = subsidy_per_vehicle(params, 1, 0)
+    for delta in (1e-4, 1e-6):  # a hair higher the operator takes the response the government wants
+        value = _government(params, trips, first + delta, second)
+        assert value == pytest.approx(found.outcome.government - found.outcome.fleet * rise * delta, rel=1e-9)
+
+
+def test_exact_upper_level_is_never_below_a_rescored_swarm():
+    tiny_outer = PSOSettings(swarm_size=6, iterations=6, stall_iterations=4, seed=2)
+    tiny_inner = PSOSettings(swarm_size=10, iterations=20, stall_iterations=8, seed=0)
+    swarm = spso.pso_bilevel(ATTAINED, TRIPS, outer=tiny_outer, inner=tiny_inner)
+    rescored = bilevel.outcome_at(
+        ATTAINED, TRIPS, swarm.exact, swarm.outcome.vehicle_subsidy, swarm.outcome.infrastructure_subsidy
+    )
+    assert bilevel.government_optimum(ATTAINED, TRIPS).outcome.government >= rescored.government - 1e-6
+
+
+@given(
+    base_fleet=st.integers(8, 25),
+    usage=st.sampled_from([0.05, 0.1, 0.137, 0.2]),
+    subsidy_response=st.floats(1.0, 20.0),
+    vehicle_cost=st.floats(20000, 140000),
+    operating_cost=st.floats(5, 80),
+    parking_cost=st.floats(100, 2500),
+    grid_revenue=st.floats(0, 40000),
+    trips_per_car=st.sampled_from([2.0, 0.5, 0.2]),
+)
+def test_exact_upper_level_dominates_a_grid_on_random_instances(
+    base_fleet, usage, subsidy_response, vehicle_cost, operating_cost, parking_cost, grid_revenue, trips_per_car
+):
+    params = ATTAINED.with_overrides(
+        {
+            "base_fleet": base_fleet,
+            "usage_fleet_response": usage,
+            "subsidy_fleet_response": subsidy_response,
+            "vehicle_cost": vehicle_cost,
+            "operating_cost": operating_cost,
+            "parking_cost": parking_cost,
+            "grid_service_revenue": grid_revenue,
+            "trips_per_car": trips_per_car,
+        }
+    )
+    trips = synthetic_trips(70, 4)
+    table = orp.ResponseTable(params, trips)
+    grid = _grid_values(params, trips, table, points=(11, 7))
+    try:
+        found = bilevel.government_optimum(params, trips, table=table, step=0.1, refine=0.05)
+    except DataError:
+        assert grid.size == 0  # no subsidies let the operator break even: no grid point may either
+        return
+    outcome = found.outcome
+    if grid.size:
+        assert grid.max() <= outcome.government + 1e-6 * max(1.0, abs(outcome.government))
+    # the reported figures are those of the operator's best response at (or a hair above) the subsidies
+    first, second = outcome.vehicle_subsidy, outcome.infrastructure_subsidy
+    if found.supremum:
+        if first + 1e-7 <= params.vehicle_subsidy_max:
+            first += 1e-7
+        else:
+            second += 1e-7
+    response = orp.exact_best_response(params, trips, first, second)
+    there = bilevel.outcome_at(params, trips, response, first, second)
+    assert there.trips == outcome.trips
+    # the same response, so U_G differs by the outlay alone
+    assert there.government - outcome.government == pytest.approx(
+        outcome.subsidy_outlay - there.subsidy_outlay, abs=1e-6 * max(1.0, abs(outcome.government))
+    )
+
+
+def test_responses_are_among_the_candidate_counts():
+    table = orp.ResponseTable(ATTAINED, TRIPS)
+    candidates = set(bilevel._RegionSearch(ATTAINED, TRIPS, table, False)._candidates())
+    rng = np.random.default_rng(1)
+    for first, second in zip(rng.uniform(0, 0.5, 40), rng.uniform(0, 0.3, 40)):
+        assert table.respond(first, second).trips in candidates
+
+
+def test_exact_method_says_so_when_the_fleet_in_use_limit_binds_and_uses_the_grid():
     trips = synthetic_trips(100, 3)
-    table = orp.ResponseTable(SMALL, trips)
-    found = bilevel.government_optimum(SMALL, trips, step=0.05, refine=0.01, table=table)
-    rng = np.random.default_rng(0)
-    for first, second in zip(rng.uniform(0, 0.5, 15), rng.uniform(0, 0.3, 15)):
-        response = orp.exact_best_response(SMALL, trips, first, second)
-        other = bilevel.outcome_at(SMALL, trips, response, first, second)
-        assert found.outcome.government >= other.government - 1e-6
+    found = bilevel.government_optimum(SMALL, trips, step=0.1, refine=0.05)
+    assert found.method == "grid" and "eq. (11)" in found.note and found.resolution == 0.05
     direct = orp.exact_best_response(SMALL, trips, found.outcome.vehicle_subsidy, found.outcome.infrastructure_subsidy)
     assert found.outcome.operator == pytest.approx(direct.operator, rel=1e-9)  # the lower level is a best response
+
+
+def test_no_break_even_anywhere_is_an_error_naming_the_subsidies():
+    with pytest.raises(DataError, match="break even"):
+        bilevel.government_optimum(SubsidyPricingParams(), synthetic_trips(150, 3))
+
+
+def test_unknown_upper_method_is_refused():
+    with pytest.raises(ValueError, match="exact"):
+        bilevel.government_optimum(ATTAINED, TRIPS, method="bisection")
 
 
 def test_outcome_uses_the_responses_own_trips():
@@ -28,3 +180,15 @@ def test_outcome_uses_the_responses_own_trips():
     response = orp.exact_best_response(SMALL, trips, 0.1, 0.1)
     outcome = bilevel.outcome_at(SMALL, trips, response, 0.1, 0.1)
     assert outcome.trips == response.trips and outcome.operator == pytest.approx(response.operator)
+
+
+def test_a_table_is_shared_when_only_fleet_and_cost_parameters_change():
+    table = orp.ResponseTable(ATTAINED, TRIPS)
+    cheaper = ATTAINED.with_overrides({"operating_cost": 40, "usage_fleet_response": 0.12})
+    shared = table.with_params(cheaper)
+    assert shared.best is table.best and shared.params is cheaper
+    rebuilt = orp.ResponseTable(cheaper, TRIPS)
+    assert np.array_equal(rebuilt.best, shared.best)
+    dearer_cars = table.with_params(ATTAINED.with_overrides({"private_cost_per_km": 3.0}))
+    assert dearer_cars.best is not table.best
+    assert np.array_equal(dearer_cars.best, orp.ResponseTable(dearer_cars.params, TRIPS).best)

@@ -1,47 +1,89 @@
-"""Seed 003's upper level: the government's subsidy rates against the operator's exact best response.
+"""Seed 003's upper level: the government's exact optimum over subsidy rates.
 
-For each subsidy pair the operator's best response comes from one precomputed
-:class:`~evgames.models.operator_response.ResponseTable` (exact, ~2 ms at N = 5,000), and the
-government's utility U_G = E + P − O (eq. (9)) is evaluated on the trips the operator's prices attract.
-Inside a region where the operator's response (trip set and fleet) stays the same, U_G only falls as the
-subsidies rise, so the optimum lies on the boundary between response regions. The search here is a grid
-over [0, Sc1max] × [0, Sc2max] refined around the best point — exact in the lower level, grid-exact in the
-upper level (the resolution is reported); an exact upper-level algorithm over the response regions is
-future work.
+**Through which scalars the subsidies reach the operator.** At given subsidies the operator maximises
+(see :mod:`evgames.models.operator_response`)
+
+    R*(K) + m(K, σ)·(w0 + ρ),   m(K, σ) = ⌊m0 + εσ + k3 K⌋,   w0 = k1 − c,
+
+over the trip count K, where R*(K) is the best fare revenue of any price cell with K trips (one
+:class:`~evgames.models.operator_response.ResponseTable`), σ = Sc1 + Sc2 (eq. (17)) and
+ρ = α Sc1 + β Sc2 the yearly subsidy per vehicle, α = C1 CRF(kc), β = C2 CRF(ki). Nothing else of
+(Sc1, Sc2) enters: the government chooses a point of the parallelogram {(σ, ρ)} the subsidy box maps to.
+
+**Regions.** The floors change only at the breakpoints σ where m0 + εσ + k3 K is an integer. Between two
+breakpoints (a *strip*) every m(K) is fixed, and the operator's value is the upper envelope of the lines
+A_K + m_K ρ (A_K = R*(K) + m_K w0): a few intervals of ρ, each with one response K. On such a region the
+government's utility (eq. (9)) is U_G = E(C_K) + P(C_K) − m_K ρ: fixed but for the outlay, so it is largest
+at the smallest ρ the region allows — the envelope breakpoint below, the cheapest subsidy ρmin(σ) at the
+strip's left end (floors are right-continuous, so that end belongs to the strip), or the ρ where U_O
+becomes positive (eq. (12)). :func:`government_optimum` enumerates those corners: O(strips × lines),
+exact.
+
+**Suprema.** At an envelope breakpoint the operator is indifferent between two responses and, by the
+table's rule, takes the one with fewer trips; at U_O = 0 the operator does not operate (eq. (12) is
+strict). A corner of either kind is a *supremum*: subsidies a hair higher attain it to any precision.
+The result says so and why.
+
+**Exactness.** R*(K) ignores the fleet-in-use limit (eq. (11)); the method checks it on every envelope
+response of every strip. Where it binds, the region structure is no longer that of R*, and the method
+says so and falls back to the grid (``method="grid"``): the operator's response stays exact, the upper
+level becomes grid-exact at the reported resolution.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
 from evgames.data.subsidy_pricing import SubsidyPricingParams
-from evgames.models.operator_response import BestResponse, ResponseTable
-from evgames.models.subsidy_pricing import Outcome, evaluate
+from evgames.data.validation import DataError
+from evgames.models.operator_response import BestResponse, ResponseTable, _terms
+from evgames.models.subsidy_pricing import Outcome, evaluate, fleet_size, subsidy_per_vehicle
 
-__all__ = ["BilevelResult", "government_optimum", "outcome_at"]
+__all__ = ["METHODS", "BilevelResult", "government_optimum", "outcome_at"]
+
+#: Upper-level methods of :func:`government_optimum`.
+METHODS = ("exact", "grid")
 
 
 @dataclass(frozen=True)
 class BilevelResult:
-    """The government's best subsidies found, the operator's response and every reported figure."""
+    """The government's best subsidies, the operator's response and every reported figure.
+
+    Attributes:
+        outcome: Every figure at the subsidies and the operator's response.
+        response: The operator's exact best response there.
+        method: ``exact`` (regions) or ``grid``.
+        resolution: Grid spacing of the subsidy rates (0 for the exact method).
+        evaluations: Regions valued (exact) or subsidy pairs tried (grid).
+        wall_time: Seconds, the response table included.
+        supremum: The government's value is a supremum (see the module docstring).
+        note: Why it is a supremum, or why the exact method fell back to the grid.
+    """
 
     outcome: Outcome
     response: BestResponse
     resolution: float
     evaluations: int
     wall_time: float
+    method: str = "grid"
+    supremum: bool = False
+    note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain record."""
         return {
             **self.outcome.to_dict(),
             "supremum": self.response.supremum,
+            "upper_method": self.method,
+            "upper_supremum": self.supremum,
+            "upper_note": self.note,
             "grid_resolution": self.resolution,
             "evaluations": self.evaluations,
             "wall_time": self.wall_time,
@@ -73,14 +115,263 @@ def government_optimum(
     params: SubsidyPricingParams,
     trips: pd.DataFrame,
     rounded_crf: bool = False,
+    method: str = "exact",
     step: float = 0.01,
     refine: float = 0.001,
     progress: bool = False,
     table: ResponseTable | None = None,
 ) -> BilevelResult:
-    """Maximise U_G over the subsidy box with the operator's exact response (see the module docstring)."""
+    """Maximise U_G over the subsidy box against the operator's exact response (see the module docstring).
+
+    ``method="grid"`` tries every pair on a ``step`` grid, then a ``refine`` grid around the best: a
+    cross-check of the exact method, and its fallback where the fleet-in-use limit binds.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     start = time.perf_counter()
     table = table or ResponseTable(params, trips, rounded_crf)
+    if method == "exact":
+        found = _RegionSearch(params, trips, table, rounded_crf).run(progress)
+        if isinstance(found, BilevelResult):
+            return _timed(found, start)
+        reason = found
+    else:
+        reason = ""
+    return _timed(_grid_optimum(params, trips, table, rounded_crf, step, refine, progress, reason), start)
+
+
+def _timed(result: BilevelResult, start: float) -> BilevelResult:
+    return BilevelResult(**{**result.__dict__, "wall_time": time.perf_counter() - start})
+
+
+class _Corner(NamedTuple):
+    """The best point of one region: U_G there, (σ, ρ), the operator's trip count and fleet, why a supremum."""
+
+    government: float
+    sigma: float
+    rho: float
+    trips: int
+    fleet: int
+    reason: str
+
+
+class _RegionSearch:
+    """The exact upper level of the module docstring."""
+
+    def __init__(
+        self, params: SubsidyPricingParams, trips: pd.DataFrame, table: ResponseTable, rounded_crf: bool
+    ) -> None:
+        self.params, self.trips, self.table, self.rounded_crf = params, trips, table, rounded_crf
+        self.vehicle_rate = subsidy_per_vehicle(params, 1.0, 0.0, rounded_crf)  # α
+        self.infrastructure_rate = subsidy_per_vehicle(params, 0.0, 1.0, rounded_crf)  # β
+        self.caps = (params.vehicle_subsidy_max, params.infrastructure_subsidy_max)
+        self.sigma_max = self.caps[0] + self.caps[1]
+        self.rho_max = self.vehicle_rate * self.caps[0] + self.infrastructure_rate * self.caps[1]
+        self.margin = _terms(params, trips.iloc[:0], 0.0, 0.0, rounded_crf).per_vehicle  # w0 = k1 − c
+        self.figures: dict[int, tuple[float, int]] = {}  # K -> (E + P, vehicles in use)
+
+    # -- the parallelogram the subsidy box maps to -----------------------------------------------------
+    def _rho_bounds(self, sigma: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+        """ρmin(σ), ρmax(σ): the cheapest and dearest subsidy per vehicle with Sc1 + Sc2 = σ."""
+        (cheap, cheap_cap), (dear, dear_cap) = sorted(
+            [(self.vehicle_rate, self.caps[0]), (self.infrastructure_rate, self.caps[1])]
+        )
+        sigma = np.asarray(sigma, dtype=float)
+        low = cheap * np.minimum(sigma, cheap_cap) + dear * np.maximum(sigma - cheap_cap, 0.0)
+        high = dear * np.minimum(sigma, dear_cap) + cheap * np.maximum(sigma - dear_cap, 0.0)
+        return low, high
+
+    def _rates(self, sigma: float, rho: float) -> tuple[float, float]:
+        """(Sc1, Sc2) with Sc1 + Sc2 = σ and α Sc1 + β Sc2 = ρ, inside the box."""
+        low_first, high_first = max(0.0, sigma - self.caps[1]), min(self.caps[0], sigma)
+        if abs(self.vehicle_rate - self.infrastructure_rate) > 1e-12 * max(self.vehicle_rate, 1.0):
+            first = (rho - self.infrastructure_rate * sigma) / (self.vehicle_rate - self.infrastructure_rate)
+        else:
+            first = high_first
+        first = min(max(first, low_first), high_first)
+        return first, min(max(sigma - first, 0.0), self.caps[1])
+
+    # -- strips ------------------------------------------------------------------------------------------
+    def _fleets(self, sigma: float, counts: np.ndarray) -> np.ndarray:
+        """m(K, σ) exactly as :func:`~evgames.models.subsidy_pricing.fleet_size` floors it."""
+        params = self.params
+        base = params.base_fleet + params.subsidy_fleet_response * sigma
+        return np.floor(base + params.usage_fleet_response * counts + 1e-9)
+
+    def _strips(self, counts: np.ndarray) -> np.ndarray:
+        """Left ends of the strips: 0 and every σ in the box where some m(K, σ) steps up."""
+        params = self.params
+        slope = params.subsidy_fleet_response
+        if slope <= 0:
+            return np.zeros(1)
+        offset = params.base_fleet + params.usage_fleet_response * counts + 1e-9
+        first = np.floor(offset) + 1
+        steps = (np.floor(offset + slope * self.sigma_max) - first + 1).clip(0).astype(int)
+        integers = np.repeat(first, steps) + (np.arange(steps.sum()) - np.repeat(np.cumsum(steps) - steps, steps))
+        breaks = (integers - np.repeat(offset, steps)) / slope
+        ends = np.unique(np.concatenate([[0.0], breaks[(breaks > 0) & (breaks <= self.sigma_max)]]))
+        fixed = []
+        for index, sigma in enumerate(ends):  # float rounding may put a computed step just before the jump
+            after = ends[index + 1] if index + 1 < len(ends) else self.sigma_max
+            middle = self._fleets(0.5 * (sigma + after), counts) if after > sigma else self._fleets(sigma, counts)
+            while sigma < after and not np.array_equal(self._fleets(sigma, counts), middle):
+                sigma = np.nextafter(sigma, np.inf)
+            fixed.append(sigma)
+        return np.unique(fixed)
+
+    # -- the operator's responses -----------------------------------------------------------------------
+    def _candidates(self) -> np.ndarray:
+        """Trip counts that can be a response somewhere in the box (dominated ones dropped).
+
+        With w = w0 + ρ ≤ w_max < 0 everywhere, K loses to any K' < K with R*(K') ≥ R*(K) (its fleet is
+        no larger) and to any K' with R*(K) − R*(K') ≤ (k3 (K − K') − 1)·|w_max| (its fleet is at least
+        ⌊k3 (K − K')⌋ > k3 (K − K') − 1 vehicles larger).
+        """
+        best = self.table.best
+        counts = np.flatnonzero(np.isfinite(best))
+        highest_margin = self.margin + self.rho_max
+        if highest_margin >= 0:
+            return counts
+        values = best[counts]
+        adjusted = values + self.params.usage_fleet_response * counts * highest_margin
+        previous_best = np.maximum.accumulate(np.r_[-np.inf, values[:-1]])
+        previous_adjusted = np.maximum.accumulate(np.r_[-np.inf, adjusted[:-1]])
+        keep = (values > previous_best) & (adjusted - highest_margin > previous_adjusted)
+        return counts[keep]
+
+    def _figures(self, count: int) -> tuple[float, int]:
+        """E + P (independent of the subsidies) and the vehicles in use of the best cell with K trips."""
+        if count not in self.figures:
+            chosen = self.table.chosen(count)
+            outcome = evaluate(self.params, self.trips, 0.0, 0.0, rounded_crf=self.rounded_crf, shared=chosen)
+            self.figures[count] = (outcome.environmental + outcome.parking, outcome.vehicles_in_use)
+        return self.figures[count]
+
+    def _envelope(self, counts: np.ndarray, fleets: np.ndarray, low: float, high: float):
+        """The pieces (K, m_K, A_K, ρ from, ρ to) of the operator's upper envelope on [low, high]."""
+        intercepts = self.table.best[counts] + fleets * self.margin
+        order = np.lexsort((-intercepts, fleets))  # by slope, the best intercept (then fewest trips) first
+        first = np.r_[True, fleets[order][1:] != fleets[order][:-1]]
+        lines = order[first]
+        hull: list[int] = []
+        for line in lines:  # slopes increase: the classic upper hull of lines
+            while hull:
+                if len(hull) >= 2 and _crossing(intercepts, fleets, hull[-2], line) <= _crossing(
+                    intercepts, fleets, hull[-2], hull[-1]
+                ):
+                    hull.pop()
+                    continue
+                break
+            hull.append(int(line))
+        pieces = []
+        for position, line in enumerate(hull):
+            start = _crossing(intercepts, fleets, hull[position - 1], line) if position else -math.inf
+            end = _crossing(intercepts, fleets, line, hull[position + 1]) if position + 1 < len(hull) else math.inf
+            if end < low or start > high or end < start:
+                continue
+            pieces.append((int(counts[line]), float(fleets[line]), float(intercepts[line]), start, end))
+        return pieces
+
+    # -- the search --------------------------------------------------------------------------------------
+    def run(self, progress: bool) -> BilevelResult | str:
+        """The best region corner, or the reason the exact method cannot decide (the caller falls back)."""
+        counts = self._candidates()
+        strips = self._strips(counts)
+        lowest, _ = self._rho_bounds(strips)
+        _, dearest = self._rho_bounds(np.r_[strips[1:], self.sigma_max])
+        best: _Corner | None = None
+        regions = 0
+        for index in tqdm(range(len(strips)), desc="subsidy regions", disable=not progress):
+            sigma = float(strips[index])
+            closed = index + 1 == len(strips)
+            fleets = self._fleets(sigma, counts)
+            for count, fleet, intercept, start, end in self._envelope(counts, fleets, lowest[index], dearest[index]):
+                regions += 1
+                rho, reason = float(lowest[index]), ""
+                if start > rho:
+                    rho, reason = start, f"the operator is indifferent between two responses at rho = {start:.6g}"
+                if fleet > 0 and -intercept / fleet >= rho:
+                    rho, reason = -intercept / fleet, "U_O = 0 there (eq. (12) asks U_O > 0)"
+                if rho > min(end, dearest[index]) or (rho == end and end < dearest[index]):
+                    continue  # the region has no subsidies of its own
+                at = self._sigma_for(sigma, rho, strips[index + 1] if not closed else None)
+                if at is None:
+                    continue
+                benefits, in_use = self._figures(count)
+                if in_use > self.params.in_use_share * fleet:
+                    return (
+                        f"the fleet-in-use limit (eq. (11)) binds for the response with {count} trips at "
+                        f"Sc1 + Sc2 = {sigma:.6g}: exact regions unavailable"
+                    )
+                value = benefits - fleet * rho
+                if best is None or value > best.government:
+                    best = _Corner(value, at, rho, count, int(fleet), reason)
+        if best is None:
+            raise DataError(
+                "subsidies",
+                (self.caps, self.rho_max),
+                "no subsidy pair in the box lets the operator break even (U_O > 0, eq. (12))",
+            )
+        return self._result(best, regions)
+
+    def _sigma_for(self, sigma: float, rho: float, strip_end: float | None) -> float | None:
+        """The smallest σ ≥ the strip's left end whose subsidies reach ρ, if still inside the strip."""
+        if self._rho_bounds(sigma)[1] >= rho:
+            return sigma
+        # ρmax(σ) is piecewise linear, kinked where the dearer subsidy reaches its cap: invert it exactly
+        (cheap, _), (dear, dear_cap) = sorted(
+            [(self.vehicle_rate, self.caps[0]), (self.infrastructure_rate, self.caps[1])]
+        )
+        if rho <= dear * dear_cap:
+            found = rho / dear
+        elif cheap > 0:
+            found = dear_cap + (rho - dear * dear_cap) / cheap
+        else:
+            return None
+        beyond = found >= strip_end if strip_end is not None else found > self.sigma_max
+        return None if beyond else found
+
+    def _result(self, best: _Corner, regions: int) -> BilevelResult:
+        sigma, rho, count, fleet, reason = best.sigma, best.rho, best.trips, best.fleet, best.reason
+        first, second = self._rates(sigma, rho)
+        for _ in range(64):  # the rates' float sum may fall an ulp short of the strip
+            if fleet_size(self.params, first, second, count) >= fleet:
+                break
+            if first < self.caps[0]:
+                first = float(np.nextafter(first, np.inf))
+            else:
+                second = float(np.nextafter(second, np.inf))
+        response = self.table.cell(count, first, second, checked=not reason)
+        assert response is not None, "an envelope response failed its checks"
+        outcome = outcome_at(self.params, self.trips, response, first, second, self.rounded_crf)
+        return BilevelResult(
+            outcome=outcome,
+            response=response,
+            resolution=0.0,
+            evaluations=regions,
+            wall_time=0.0,
+            method="exact",
+            supremum=bool(reason),
+            note=f"a supremum: {reason}; subsidies a hair higher attain it" if reason else "",
+        )
+
+
+def _crossing(intercepts: np.ndarray, slopes: np.ndarray, lower: int, higher: int) -> float:
+    """ρ where the line with the higher slope overtakes the other."""
+    return float((intercepts[lower] - intercepts[higher]) / (slopes[higher] - slopes[lower]))
+
+
+def _grid_optimum(
+    params: SubsidyPricingParams,
+    trips: pd.DataFrame,
+    table: ResponseTable,
+    rounded_crf: bool,
+    step: float,
+    refine: float,
+    progress: bool,
+    reason: str,
+) -> BilevelResult:
+    """The grid upper level (``reason`` says why the exact method handed over, if it did)."""
     evaluations = 0
 
     def score(first: float, second: float) -> tuple[float, BestResponse]:
@@ -112,11 +403,12 @@ def government_optimum(
     _, first, second, response = search(
         around(first, params.vehicle_subsidy_max), around(second, params.infrastructure_subsidy_max)
     )
-    outcome = outcome_at(params, trips, response, first, second, rounded_crf)
     return BilevelResult(
-        outcome=outcome,
+        outcome=outcome_at(params, trips, response, first, second, rounded_crf),
         response=response,
         resolution=refine,
         evaluations=evaluations,
-        wall_time=time.perf_counter() - start,
+        wall_time=0.0,
+        method="grid",
+        note=f"exact method fell back to the grid: {reason}" if reason else "",
     )

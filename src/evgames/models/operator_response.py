@@ -26,9 +26,10 @@ and serves as the oracle of the exact method.
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -289,6 +290,13 @@ def _corners(params: SubsidyPricingParams, trips: pd.DataFrame) -> list[Candidat
     return found
 
 
+def _cell_trips(terms: _Terms, point: np.ndarray, counted: tuple[int, ...]) -> np.ndarray:
+    """The sharing trips of the cell at a vertex: those strictly inside plus the boundary trips counted."""
+    chosen = terms.distance * point[0] + terms.duration * point[1] < terms.threshold - 1e-9
+    chosen[list(counted)] = True
+    return chosen
+
+
 def _feasible(
     params: SubsidyPricingParams,
     trips: pd.DataFrame,
@@ -297,17 +305,19 @@ def _feasible(
     vehicle_subsidy: float,
     infrastructure_subsidy: float,
     rounded_crf: bool,
+    checked: bool = True,
 ):
-    """The set at a candidate, its value and fleet, or None when it breaks eq. (11) or (12)."""
+    """The set at a candidate, its value and fleet, or None when it breaks eq. (11) or (12).
+
+    ``checked=False`` skips the check: the upper level values a supremum at U_O = 0 that way.
+    """
     terms = _terms(params, trips, vehicle_subsidy, infrastructure_subsidy, rounded_crf)
-    a = np.column_stack([terms.distance, terms.duration])
-    chosen = a @ point < terms.threshold - 1e-9
-    chosen[list(counted)] = True
+    chosen = _cell_trips(terms, point, counted)
     value = operator_value(
         params, trips, chosen, float(point[0]), float(point[1]), vehicle_subsidy, infrastructure_subsidy, rounded_crf
     )
     fleet = int(_fleet(terms, params, int(chosen.sum())))
-    if vehicles_in_use(trips, chosen) <= params.in_use_share * fleet and value > 0:
+    if not checked or (vehicles_in_use(trips, chosen) <= params.in_use_share * fleet and value > 0):
         return chosen, value, fleet
     return None
 
@@ -387,6 +397,26 @@ class ResponseTable:
         for candidate in _corners(params, trips):
             record(*candidate)
 
+    #: Parameters that shape the arrangement of choice lines and the fares: the table depends on these only.
+    ARRANGEMENT = (
+        "private_cost_per_km",
+        "comfort_private",
+        "comfort_sharing",
+        "ev_energy_per_100km",
+        "electricity_price",
+        "days",
+        "price_per_km_max",
+        "price_per_min_max",
+    )
+
+    def with_params(self, params: SubsidyPricingParams) -> ResponseTable:
+        """The table for other parameters: shared when only fleet and cost parameters differ, else rebuilt."""
+        if any(getattr(params, name) != getattr(self.params, name) for name in self.ARRANGEMENT):
+            return ResponseTable(params, self.trips, self.rounded_crf)
+        table = copy.copy(self)
+        table.params = params
+        return table
+
     def respond(self, vehicle_subsidy: float = 0.0, infrastructure_subsidy: float = 0.0) -> BestResponse:
         """The operator's best response to the subsidies (exact; see the class docstring)."""
         start_time = time.perf_counter()
@@ -394,6 +424,32 @@ class ResponseTable:
         counts = np.arange(self.best.size)
         totals = self.best + _fleet(terms, self.params, counts) * terms.per_vehicle
         count = int(np.argmax(totals))
+        if totals[count] <= 0:  # the best of all cells, eq. (11) aside, cannot break even: nothing can
+            raise DataError(
+                "subsidies",
+                (vehicle_subsidy, infrastructure_subsidy),
+                f"no price pair gives U_O > 0 (eq. (12)): the best is {totals[count]:.6g}",
+            )
+        response = self.cell(count, vehicle_subsidy, infrastructure_subsidy)
+        if response is None:
+            return exact_best_response(
+                self.params, self.trips, vehicle_subsidy, infrastructure_subsidy, self.rounded_crf
+            )
+        return replace(response, wall_time=time.perf_counter() - start_time)
+
+    def chosen(self, count: int) -> np.ndarray:
+        """The sharing trips of the best cell with ``count`` trips."""
+        terms = _terms(self.params, self.trips, 0.0, 0.0, False)
+        return _cell_trips(terms, self.points[count], self.counted[count])
+
+    def cell(
+        self, count: int, vehicle_subsidy: float, infrastructure_subsidy: float, checked: bool = True
+    ) -> BestResponse | None:
+        """The operator at the best cell with ``count`` trips, or None where it breaks eq. (11) or (12).
+
+        ``checked=False`` values the cell without the check (at a supremum where U_O = 0).
+        """
+        start_time = time.perf_counter()
         found = _feasible(
             self.params,
             self.trips,
@@ -402,11 +458,10 @@ class ResponseTable:
             vehicle_subsidy,
             infrastructure_subsidy,
             self.rounded_crf,
+            checked,
         )
         if found is None:
-            return exact_best_response(
-                self.params, self.trips, vehicle_subsidy, infrastructure_subsidy, self.rounded_crf
-            )
+            return None
         chosen, value, fleet = found
         return BestResponse(
             price_per_km=float(self.points[count][0]),
