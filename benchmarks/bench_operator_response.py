@@ -11,7 +11,7 @@ the grid upper level (0.01 refined to 0.001) on the same table, and the paper's 
 Targets (issue 5): exact = MILP to 1e-6; the exact bilevel at N = 5,000 under 30 s (goal 5 s); no
 re-scored PSO answer above the exact U_G.
 
-Usage: python benchmarks/bench_operator_response.py [--sizes 100 300 500 1000 2000 5000]
+Usage: python benchmarks/bench_operator_response.py [--sizes 100 300 500 1000 2000 5000] [--bilevel-sizes ...]
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from evgames.models import operator_response as orp
 from evgames.solvers import SolverConfig, SolverError
 
 SUBSIDY = (0.1444, 0.3835)
-#: A small town's operator for N < 500 (the paper's fleet of 40 cannot break even on so few trips).
+#: A small town's operator for small N (the paper's 40 vehicles cannot break even on a few hundred trips).
 SMALL = SubsidyPricingParams(
     base_fleet=6, subsidy_fleet_response=1, operating_cost=20, vehicle_cost=30000, parking_cost=500
 )
@@ -39,20 +39,26 @@ def _timed(function, *args, **kwargs):
     return time.perf_counter() - start, result
 
 
-def _instance(size: int) -> tuple[str, SubsidyPricingParams, pd.DataFrame]:
-    """The parameters (small town below 500 trips, else the paper's) and seeded trips of one size."""
-    label, params = ("small", SMALL) if size < 500 else ("paper", SubsidyPricingParams())
+def _instance(size: int, paper_from: int, scale_fleet: bool) -> tuple[str, SubsidyPricingParams, pd.DataFrame]:
+    """Parameters and seeded trips of one size: the small town below ``paper_from`` trips, else the paper's
+    (with the base fleet m0 = 40 scaled to N / 5,000 if ``scale_fleet``)."""
+    if size < paper_from:
+        label, params = "small", SMALL
+    elif scale_fleet:
+        label, params = "paper*", SubsidyPricingParams().with_overrides({"base_fleet": round(40 * size / 5000)})
+    else:
+        label, params = "paper", SubsidyPricingParams()
     return label, params, synthetic_trips(size, seed=size)
 
 
 def operator_level(sizes: list[int], milp_limit: int, time_limit: float) -> None:
-    print("operator best response at (Sc1, Sc2) = (0.1444, 0.3835)")
+    print("operator best response at (Sc1, Sc2) = (0.1444, 0.3835); paper* = m0 scaled to 40 N / 5,000")
     print(
         f"{'N':>6} {'params':>7} {'exact s':>8} {'milp s':>8} {'milp/ex':>8} {'milp rel':>9} "
         f"{'pso s':>7} {'pso/ex':>7} {'pso rel':>8} {'U_O exact':>14}"
     )
     for size in sizes:
-        label, params, trips = _instance(size)
+        label, params, trips = _instance(size, 500, scale_fleet=True)
         exact_time, exact = _timed(orp.exact_best_response, params, trips, *SUBSIDY)
         milp_cells = f"{'-':>8} {'-':>8} {'-':>9}"
         if size <= milp_limit:
@@ -73,14 +79,14 @@ def operator_level(sizes: list[int], milp_limit: int, time_limit: float) -> None
 
 
 def bilevel_level(sizes: list[int], nested_limit: int) -> None:
-    print("\nbilevel game (paper's parameters; SMALL below 500 trips)")
+    print("\nbilevel game")
     print(
         f"{'N':>6} {'params':>7} {'table s':>8} {'exact s':>8} {'total s':>8} {'regions':>8} "
         f"{'grid s':>7} {'grid/ex':>8} {'grid dU_G':>10}"
         f" {'pso s':>8} {'pso/ex':>8} {'pso dU_G':>10} {'U_G exact':>14} {'upper':>6}"
     )
     for size in sizes:
-        label, params, trips = _instance(size)
+        label, params, trips = _instance(size, 1000, scale_fleet=False)
         table_time, table = _timed(orp.ResponseTable, params, trips)
         exact_time, exact = _timed(bilevel.government_optimum, params, trips, table=table)
         total = table_time + exact_time
@@ -106,10 +112,17 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 300, 500, 1000, 2000, 5000])
     parser.add_argument("--milp-limit", type=int, default=1000, help="largest N given to the MILP")
     parser.add_argument("--time-limit", type=float, default=60.0, help="MILP time limit (s)")
-    parser.add_argument("--nested-limit", type=int, default=300, help="largest N given to the nested PSO")
+    parser.add_argument("--nested-limit", type=int, default=100, help="largest N given to the nested PSO")
+    parser.add_argument(
+        "--bilevel-sizes",
+        type=int,
+        nargs="+",
+        default=[100, 1000, 2000, 5000],
+        help="N for the bilevel rows (where eq. (11) binds the exact method falls back to a slow grid, e.g. N=300)",
+    )
     args = parser.parse_args()
     operator_level(args.sizes, args.milp_limit, args.time_limit)
-    bilevel_level(args.sizes, args.nested_limit)
+    bilevel_level(args.bilevel_sizes, args.nested_limit)
 
 
 if __name__ == "__main__":

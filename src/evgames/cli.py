@@ -319,12 +319,15 @@ def _study(args: argparse.Namespace) -> None:
     params, trips = _subsidy_inputs(args)
     folder = Path(args.out)
     folder.mkdir(parents=True, exist_ok=True)
-    equilibrium = bilevel.government_optimum(params, trips, args.rounded_crf, args.upper, progress=True)
+    table = operator_response.ResponseTable(params, trips, args.rounded_crf)
+    equilibrium = bilevel.government_optimum(params, trips, args.rounded_crf, args.upper, progress=True, table=table)
     base = equilibrium.outcome
+    scenarios = subsidy_studies.scenario_table(params, trips, equilibrium, args.rounded_crf, table)
     prices, subsidies = subsidy_studies.perturbation_tables(params, trips, equilibrium, args.rounded_crf)
     sweeps = subsidy_studies.sweep(params, trips, args.points, args.rounded_crf, progress=True, method=args.upper)
     written = []
-    for name, frame in (("prices_perturbed", prices), ("subsidies_perturbed", subsidies), ("sweeps", sweeps)):
+    frames = {"scenarios": scenarios, "prices_perturbed": prices, "subsidies_perturbed": subsidies, "sweeps": sweeps}
+    for name, frame in frames.items():
         path = folder / f"{name}.csv"
         frame.to_csv(path)
         written.append(path)
@@ -333,6 +336,9 @@ def _study(args: argparse.Namespace) -> None:
         f"equilibrium: Sc1 = {base.vehicle_subsidy:.4f}, Sc2 = {base.infrastructure_subsidy:.4f}, "
         f"p_s = {base.price_per_km:.4f}, p_t = {base.price_per_min:.4f}"
     )
+    print("Table 2: the equilibrium and the no-subsidy scenario")
+    print(_table(scenarios))
+    print("Table 3: both prices scaled, subsidies held")
     print(_table(prices))
     for path in written:
         print(f"wrote {path}")

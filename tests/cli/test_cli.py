@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from evgames.cli import main
@@ -295,3 +296,5 @@ def test_study_writes_tables_and_figures(capsys, tmp_path):
     assert code == 0 and "equilibrium: Sc1 =" in out
     names = {path.name for path in tmp_path.iterdir()}
     assert {"prices_perturbed.csv", "subsidies_perturbed.csv", "sweeps.csv", "sweep_price_per_km.png"} <= names
+    scenarios = pd.read_csv(tmp_path / "scenarios.csv", index_col=0)
+    assert scenarios.loc["vehicle_subsidy", "no subsidies"] == 0 and "Table 2" in out

@@ -157,12 +157,25 @@ def test_responses_are_among_the_candidate_counts():
         assert table.respond(first, second).trips in candidates
 
 
-def test_exact_method_says_so_when_the_fleet_in_use_limit_binds_and_uses_the_grid():
-    trips = synthetic_trips(100, 3)
-    found = bilevel.government_optimum(SMALL, trips, step=0.1, refine=0.05)
-    assert found.method == "grid" and "eq. (11)" in found.note and found.resolution == 0.05
-    direct = orp.exact_best_response(SMALL, trips, found.outcome.vehicle_subsidy, found.outcome.infrastructure_subsidy)
-    assert found.outcome.operator == pytest.approx(direct.operator, rel=1e-9)  # the lower level is a best response
+@pytest.mark.parametrize(("base_fleet", "seed"), [(6, 3), (3, 0)])
+def test_exact_upper_level_stays_exact_where_the_fleet_in_use_limit_binds(base_fleet, seed):
+    params = SMALL.with_overrides({"base_fleet": base_fleet})
+    trips = synthetic_trips(100, seed)
+    table = orp.ResponseTable(params, trips)
+    search = bilevel._RegionSearch(params, trips, table, False)
+    found = search.run(progress=False)
+    assert search.frontiers  # eq. (11) removed some envelope responses: the frontiers were needed
+    outcome = found.outcome
+    assert outcome.vehicles_in_use <= params.in_use_share * outcome.fleet
+    first, second = outcome.vehicle_subsidy, outcome.infrastructure_subsidy
+    if found.supremum:
+        first += 1e-9
+    direct = orp.exact_best_response(params, trips, first, second)  # the full sweep at those subsidies
+    assert direct.trips == outcome.trips
+    assert bilevel.outcome_at(params, trips, direct, first, second).government == pytest.approx(
+        outcome.government, rel=1e-9
+    )
+    assert _grid_values(params, trips, table, points=(11, 7)).max() <= outcome.government + 1e-6
 
 
 def test_no_break_even_anywhere_is_an_error_naming_the_subsidies():
@@ -192,3 +205,16 @@ def test_a_table_is_shared_when_only_fleet_and_cost_parameters_change():
     dearer_cars = table.with_params(ATTAINED.with_overrides({"private_cost_per_km": 3.0}))
     assert dearer_cars.best is not table.best
     assert np.array_equal(dearer_cars.best, orp.ResponseTable(dearer_cars.params, TRIPS).best)
+
+
+def test_grid_skips_subsidies_at_which_the_operator_cannot_operate():
+    params = ATTAINED.with_overrides({"base_fleet": 20, "vehicle_cost": 134800, "operating_cost": 20})
+    # the operator breaks even only when subsidised
+    table = orp.ResponseTable(params, TRIPS)
+    with pytest.raises(DataError):
+        table.respond(0.0, 0.0)
+    grid = bilevel.government_optimum(params, TRIPS, method="grid", step=0.05, refine=0.01, table=table)
+    exact = bilevel.government_optimum(params, TRIPS, table=table)
+    assert grid.outcome.operator > 0 and grid.outcome.government <= exact.outcome.government + 1e-6
+    with pytest.raises(ValueError, match="other trips"):
+        bilevel.government_optimum(params, TRIPS.iloc[:50], table=table)

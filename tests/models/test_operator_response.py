@@ -75,3 +75,16 @@ def test_response_table_equals_the_sweep_for_any_subsidies():
         fast = table.respond(*subsidy)
         assert fast.operator == pytest.approx(direct.operator, rel=1e-12)
         assert fast.trips == direct.trips
+
+
+@pytest.mark.parametrize("seed", [0, 6])
+def test_short_candidate_lists_widen_until_no_left_out_vertex_can_be_better(seed):
+    # a fleet of 3 makes the fleet-in-use limit bind: the best kept candidates are infeasible, and the first
+    # feasible one is not the answer while a vertex left out of a list is worth more
+    tiny_fleet = SMALL.with_overrides({"base_fleet": 3})
+    trips = synthetic_trips(80, seed)
+    every = orp.exact_best_response(tiny_fleet, trips, 0.1, 0.1, keep=10**9)
+    for keep in (1, 4):
+        short = orp.exact_best_response(tiny_fleet, trips, 0.1, 0.1, keep=keep)
+        assert short.operator == pytest.approx(every.operator, rel=1e-12) and short.trips == every.trips
+    assert vehicles_in_use(trips, every.chosen) <= 0.95 * every.fleet

@@ -1,6 +1,8 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evgames.data import DataError
 from evgames.data.subsidy_pricing import TRIP_COLUMNS, SubsidyPricingParams, load_trips, synthetic_trips
@@ -78,3 +80,15 @@ def test_synthetic_trips_are_calibrated_to_the_paper():
     outcome = sp.evaluate(params, synthetic_trips(5000, seed=0), 1.683, 0.175, 0.1444, 0.3835, rounded_crf=True)
     assert 0.38 <= outcome.sharing_ratio <= 0.42  # the paper: 40.16 %
     assert outcome.feasible
+
+
+@given(st.integers(0, 10_000))
+def test_vehicles_in_use_equals_a_minute_by_minute_count(seed):
+    trips = synthetic_trips(40, seed)
+    shared = np.random.default_rng(seed).random(40) < 0.5
+    begin = np.floor(trips["start_min"].to_numpy()).astype(int) % 1440
+    length = np.ceil(trips["duration_min"].to_numpy()).astype(int).clip(1, 1440)
+    busy = np.zeros(1440, dtype=int)
+    for first, minutes in zip(begin[shared], length[shared]):
+        busy[(first + np.arange(minutes)) % 1440] += 1
+    assert sp.vehicles_in_use(trips, shared) == busy.max()

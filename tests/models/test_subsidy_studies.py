@@ -2,6 +2,7 @@ import pytest
 
 from evgames.data.subsidy_pricing import SubsidyPricingParams, synthetic_trips
 from evgames.models import bilevel
+from evgames.models import operator_response as orp
 from evgames.models import subsidy_studies as studies
 
 SMALL = SubsidyPricingParams(
@@ -26,3 +27,16 @@ def test_sweep_and_figures(tmp_path):
     assert set(table["change"]) == {-0.1, 0.0, 0.1}
     files = studies.plot_sweeps(table, tmp_path)
     assert len(files) == 4 and all(path.stat().st_size > 1000 for path in files)
+
+
+def test_scenario_table_sets_the_equilibrium_beside_the_operators_unsubsidised_best_response():
+    trips = synthetic_trips(80, 2)
+    equilibrium = bilevel.government_optimum(SMALL, trips, step=0.1, refine=0.05)
+    scenarios = studies.scenario_table(SMALL, trips, equilibrium)
+    assert list(scenarios.columns) == ["with subsidies", "no subsidies"]
+    assert scenarios.loc["government", "with subsidies"] == pytest.approx(equilibrium.outcome.government)
+    unsubsidised = orp.exact_best_response(SMALL, trips, 0.0, 0.0)  # the full sweep, not the table
+    assert scenarios.loc["operator", "no subsidies"] == pytest.approx(unsubsidised.operator, rel=1e-12)
+    assert scenarios.loc["subsidy_outlay", "no subsidies"] == 0
+    # the government chose its subsidies: no subsidy at all is one of its options
+    assert scenarios.loc["government", "with subsidies"] >= scenarios.loc["government", "no subsidies"] - 1e-6

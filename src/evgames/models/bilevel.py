@@ -24,10 +24,11 @@ table's rule, takes the one with fewer trips; at U_O = 0 the operator does not o
 strict). A corner of either kind is a *supremum*: subsidies a hair higher attain it to any precision.
 The result says so and why.
 
-**Exactness.** R*(K) ignores the fleet-in-use limit (eq. (11)); the method checks it on every envelope
-response of every strip. Where it binds, the region structure is no longer that of R*, and the method
-says so and falls back to the grid (``method="grid"``): the operator's response stays exact, the upper
-level becomes grid-exact at the reported resolution.
+**The fleet-in-use limit.** R*(K) ignores eq. (11). Where an envelope response breaks it, the search
+lists that count's vertex cells by falling revenue and keeps each that uses fewer vehicles than all before
+it (a frontier, down to the limit of the smallest fleet), and in every strip takes the count's best cell
+within that strip's limit 0.95 m_K; then it runs again. The supremum of a cell is reached at a vertex, so
+the frontier holds the best cell under every limit, and the result stays exact.
 """
 
 from __future__ import annotations
@@ -43,8 +44,15 @@ from tqdm.auto import tqdm
 
 from evgames.data.subsidy_pricing import SubsidyPricingParams
 from evgames.data.validation import DataError
-from evgames.models.operator_response import BestResponse, ResponseTable, _terms
-from evgames.models.subsidy_pricing import Outcome, evaluate, fleet_size, subsidy_per_vehicle
+from evgames.models.operator_response import BestResponse, Candidate, ResponseTable, _terms
+from evgames.models.subsidy_pricing import (
+    Outcome,
+    evaluate,
+    fleet_size,
+    peak_in_use,
+    subsidy_per_vehicle,
+    trip_minutes,
+)
 
 __all__ = ["METHODS", "BilevelResult", "government_optimum", "outcome_at"]
 
@@ -64,7 +72,7 @@ class BilevelResult:
         evaluations: Regions valued (exact) or subsidy pairs tried (grid).
         wall_time: Seconds, the response table included.
         supremum: The government's value is a supremum (see the module docstring).
-        note: Why it is a supremum, or why the exact method fell back to the grid.
+        note: Why it is a supremum.
     """
 
     outcome: Outcome
@@ -124,20 +132,20 @@ def government_optimum(
     """Maximise U_G over the subsidy box against the operator's exact response (see the module docstring).
 
     ``method="grid"`` tries every pair on a ``step`` grid, then a ``refine`` grid around the best: a
-    cross-check of the exact method, and its fallback where the fleet-in-use limit binds.
+    cross-check of the exact method.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     start = time.perf_counter()
-    table = table or ResponseTable(params, trips, rounded_crf)
-    if method == "exact":
-        found = _RegionSearch(params, trips, table, rounded_crf).run(progress)
-        if isinstance(found, BilevelResult):
-            return _timed(found, start)
-        reason = found
+    if table is None:
+        table = ResponseTable(params, trips, rounded_crf)
+    elif table.rounded_crf != rounded_crf or len(table.trips) != len(trips):
+        raise ValueError("the response table was built for other trips or another capital recovery reading")
     else:
-        reason = ""
-    return _timed(_grid_optimum(params, trips, table, rounded_crf, step, refine, progress, reason), start)
+        table = table.with_params(params)  # shared when it fits, rebuilt when the choice lines differ
+    if method == "exact":
+        return _timed(_RegionSearch(params, trips, table, rounded_crf).run(progress), start)
+    return _timed(_grid_optimum(params, trips, table, rounded_crf, step, refine, progress), start)
 
 
 def _timed(result: BilevelResult, start: float) -> BilevelResult:
@@ -153,6 +161,7 @@ class _Corner(NamedTuple):
     trips: int
     fleet: int
     reason: str
+    entry: int  # the response cell: −1 the table's best for the count, else its place on the count's frontier
 
 
 class _RegionSearch:
@@ -169,6 +178,8 @@ class _RegionSearch:
         self.rho_max = self.vehicle_rate * self.caps[0] + self.infrastructure_rate * self.caps[1]
         self.margin = _terms(params, trips.iloc[:0], 0.0, 0.0, rounded_crf).per_vehicle  # w0 = k1 − c
         self.figures: dict[int, tuple[float, int]] = {}  # K -> (E + P, vehicles in use)
+        #: K -> cells best under some fleet-in-use limit: (revenue, vehicles in use, E + P, cell)
+        self.frontiers: dict[int, list[tuple[float, int, float, Candidate]]] = {}
 
     # -- the parallelogram the subsidy box maps to -----------------------------------------------------
     def _rho_bounds(self, sigma: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
@@ -239,18 +250,57 @@ class _RegionSearch:
         keep = (values > previous_best) & (adjusted - highest_margin > previous_adjusted)
         return counts[keep]
 
-    def _figures(self, count: int) -> tuple[float, int]:
-        """E + P (independent of the subsidies) and the vehicles in use of the best cell with K trips."""
+    def _figures(self, count: int, entry: int) -> tuple[float, int]:
+        """E + P (independent of the subsidies) and the vehicles in use of a response cell with K trips."""
+        if entry >= 0:
+            _, in_use, benefits, _ = self.frontiers[count][entry]
+            return benefits, in_use
         if count not in self.figures:
-            chosen = self.table.chosen(count)
-            outcome = evaluate(self.params, self.trips, 0.0, 0.0, rounded_crf=self.rounded_crf, shared=chosen)
-            self.figures[count] = (outcome.environmental + outcome.parking, outcome.vehicles_in_use)
+            self.figures[count] = self._benefits_and_use(self.table.chosen(count))
         return self.figures[count]
 
-    def _envelope(self, counts: np.ndarray, fleets: np.ndarray, low: float, high: float):
-        """The pieces (K, m_K, A_K, ρ from, ρ to) of the operator's upper envelope on [low, high]."""
-        intercepts = self.table.best[counts] + fleets * self.margin
-        order = np.lexsort((-intercepts, fleets))  # by slope, the best intercept (then fewest trips) first
+    def _benefits_and_use(self, chosen: np.ndarray) -> tuple[float, int]:
+        outcome = evaluate(self.params, self.trips, 0.0, 0.0, rounded_crf=self.rounded_crf, shared=chosen)
+        return outcome.environmental + outcome.parking, outcome.vehicles_in_use
+
+    def _add_frontiers(self, counts: set[int]) -> None:
+        """For each count, its cells that are best for some fleet-in-use limit (eq. (11)), best first.
+
+        Walks the count's vertex cells by falling revenue, keeping each that uses fewer vehicles than all
+        before it, down to the limit of the smallest fleet the box allows (σ = 0).
+        """
+        alternatives = self.table.alternatives(counts)
+        minutes = trip_minutes(self.trips)
+        for count, cells in alternatives.items():
+            limit = self.params.in_use_share * float(self._fleets(0.0, np.array([count]))[0])
+            frontier: list[tuple[float, int, float, Candidate]] = []
+            for cell in cells:
+                chosen = self.table.chosen(count, cell)
+                in_use = peak_in_use(*minutes, chosen)
+                if frontier and in_use >= frontier[-1][1]:
+                    continue
+                benefits, _ = self._benefits_and_use(chosen)
+                frontier.append((cell[0], in_use, benefits, cell))
+                if in_use <= limit:
+                    break
+            self.frontiers[count] = frontier
+
+    def _revenues(self, counts: np.ndarray, fleets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per count, the best revenue of a cell within the fleet-in-use limit and which cell (−1: the table's)."""
+        revenues = self.table.best[counts].copy()
+        entries = np.full(counts.size, -1)
+        for position in np.flatnonzero(np.isin(counts, list(self.frontiers))):
+            limit = self.params.in_use_share * fleets[position]
+            fitting = [k for k, item in enumerate(self.frontiers[int(counts[position])]) if item[1] <= limit]
+            entries[position] = fitting[0] if fitting else -1
+            revenues[position] = self.frontiers[int(counts[position])][fitting[0]][0] if fitting else -np.inf
+        return revenues, entries
+
+    def _envelope(self, counts: np.ndarray, revenues: np.ndarray, fleets: np.ndarray, low: float, high: float):
+        """The pieces (line, m_K, A_K, ρ from, ρ to) of the operator's upper envelope on [low, high]."""
+        intercepts = revenues + fleets * self.margin
+        usable = np.flatnonzero(np.isfinite(intercepts))
+        order = usable[np.lexsort((-intercepts[usable], fleets[usable]))]  # by slope, best intercept first
         first = np.r_[True, fleets[order][1:] != fleets[order][:-1]]
         lines = order[first]
         hull: list[int] = []
@@ -269,23 +319,39 @@ class _RegionSearch:
             end = _crossing(intercepts, fleets, line, hull[position + 1]) if position + 1 < len(hull) else math.inf
             if end < low or start > high or end < start:
                 continue
-            pieces.append((int(counts[line]), float(fleets[line]), float(intercepts[line]), start, end))
+            pieces.append((line, float(fleets[line]), float(intercepts[line]), start, end))
         return pieces
 
     # -- the search --------------------------------------------------------------------------------------
-    def run(self, progress: bool) -> BilevelResult | str:
-        """The best region corner, or the reason the exact method cannot decide (the caller falls back)."""
-        counts = self._candidates()
+    def run(self, progress: bool) -> BilevelResult:
+        """The best region corner (see the module docstring).
+
+        A pass that meets an envelope response breaking eq. (11) lists, for those trip counts, the cells
+        that are best under each fleet-in-use limit, and the search runs again with them.
+        """
+        while True:
+            found = self._pass(progress)
+            if isinstance(found, BilevelResult):
+                return found
+            self._add_frontiers(found)
+
+    def _pass(self, progress: bool) -> BilevelResult | set[int]:
+        # with eq. (11) in play a count may lose its best cell, so none is dropped as dominated
+        counts = self._candidates() if not self.frontiers else np.flatnonzero(np.isfinite(self.table.best))
         strips = self._strips(counts)
         lowest, _ = self._rho_bounds(strips)
         _, dearest = self._rho_bounds(np.r_[strips[1:], self.sigma_max])
         best: _Corner | None = None
+        breaking: set[int] = set()
         regions = 0
         for index in tqdm(range(len(strips)), desc="subsidy regions", disable=not progress):
             sigma = float(strips[index])
             closed = index + 1 == len(strips)
             fleets = self._fleets(sigma, counts)
-            for count, fleet, intercept, start, end in self._envelope(counts, fleets, lowest[index], dearest[index]):
+            revenues, entries = self._revenues(counts, fleets)
+            for line, fleet, intercept, start, end in self._envelope(
+                counts, revenues, fleets, lowest[index], dearest[index]
+            ):
                 regions += 1
                 rho, reason = float(lowest[index]), ""
                 if start > rho:
@@ -297,15 +363,16 @@ class _RegionSearch:
                 at = self._sigma_for(sigma, rho, strips[index + 1] if not closed else None)
                 if at is None:
                     continue
-                benefits, in_use = self._figures(count)
+                count, entry = int(counts[line]), int(entries[line])
+                benefits, in_use = self._figures(count, entry)
                 if in_use > self.params.in_use_share * fleet:
-                    return (
-                        f"the fleet-in-use limit (eq. (11)) binds for the response with {count} trips at "
-                        f"Sc1 + Sc2 = {sigma:.6g}: exact regions unavailable"
-                    )
+                    breaking.add(count)
+                    continue
                 value = benefits - fleet * rho
                 if best is None or value > best.government:
-                    best = _Corner(value, at, rho, count, int(fleet), reason)
+                    best = _Corner(value, at, rho, count, int(fleet), reason, entry)
+        if breaking:
+            return breaking
         if best is None:
             raise DataError(
                 "subsidies",
@@ -341,7 +408,8 @@ class _RegionSearch:
                 first = float(np.nextafter(first, np.inf))
             else:
                 second = float(np.nextafter(second, np.inf))
-        response = self.table.cell(count, first, second, checked=not reason)
+        cell = self.frontiers[count][best.entry][3] if best.entry >= 0 else None
+        response = self.table.cell(count, first, second, checked=not reason, cell=cell)
         assert response is not None, "an envelope response failed its checks"
         outcome = outcome_at(self.params, self.trips, response, first, second, self.rounded_crf)
         return BilevelResult(
@@ -369,15 +437,17 @@ def _grid_optimum(
     step: float,
     refine: float,
     progress: bool,
-    reason: str,
 ) -> BilevelResult:
-    """The grid upper level (``reason`` says why the exact method handed over, if it did)."""
+    """The grid upper level: every pair on a ``step`` grid, then a ``refine`` grid around the best."""
     evaluations = 0
 
-    def score(first: float, second: float) -> tuple[float, BestResponse]:
+    def score(first: float, second: float) -> tuple[float, BestResponse | None]:
         nonlocal evaluations
         evaluations += 1
-        response = table.respond(first, second)
+        try:
+            response = table.respond(first, second)
+        except DataError:  # the operator cannot operate at these subsidies: not the government's option
+            return -np.inf, None
         return outcome_at(params, trips, response, first, second, rounded_crf).government, response
 
     def search(first_values: np.ndarray, second_values: np.ndarray) -> tuple[float, float, float, BestResponse]:
@@ -385,9 +455,14 @@ def _grid_optimum(
         grid = [(a, b) for a in first_values for b in second_values]
         for first, second in tqdm(grid, desc="subsidies", disable=not progress):
             value, response = score(float(first), float(second))
-            if best is None or value > best[0]:
+            if response is not None and (best is None or value > best[0]):
                 best = (value, float(first), float(second), response)
-        assert best is not None
+        if best is None:
+            raise DataError(
+                "subsidies",
+                (float(first_values[0]), float(first_values[-1]), float(second_values[0]), float(second_values[-1])),
+                "at no grid point can the operator operate (eq. (11)-(12))",
+            )
         return best
 
     def axis(low: float, high: float, spacing: float) -> np.ndarray:
@@ -410,5 +485,4 @@ def _grid_optimum(
         evaluations=evaluations,
         wall_time=0.0,
         method="grid",
-        note=f"exact method fell back to the grid: {reason}" if reason else "",
     )

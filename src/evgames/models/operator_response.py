@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -156,9 +156,10 @@ def exact_best_response(
 ) -> BestResponse:
     """The supremum of U_O over the price box by the sweep of the module docstring.
 
-    Each line keeps its ``keep`` best vertex values; if none of the kept candidates satisfies the
-    fleet-in-use limit and U_O > 0, the lists are widened fourfold and the sweep repeated, up to every
-    vertex, so the answer stays exact when those constraints bind.
+    Each line keeps its ``keep`` best vertex values; the kept candidates are tried best first. If none
+    satisfies the fleet-in-use limit and U_O > 0 before the values fall below the best vertex left out of
+    a list, the lists are widened fourfold and the sweep repeated, up to every vertex, so the answer stays
+    exact when those constraints bind.
     """
     start_time = time.perf_counter()
     checked_total = 0
@@ -337,6 +338,7 @@ def _sweep(
         return _fleet(terms, params, count) * terms.per_vehicle
 
     exhaustive = True
+    unkept = -np.inf  # no vertex left out of the lists is worth more than this
     candidates: list[tuple[float, np.ndarray, tuple[int, ...]]] = []  # value, point, boundary trips counted
     for vertices in _line_vertices(params, trips):
         for value, count, point, counted in vertices.ends:
@@ -344,7 +346,10 @@ def _sweep(
         if vertices.values.shape[1]:
             totals = vertices.values + fleet_value(vertices.counts)
             exhaustive = exhaustive and keep >= totals.size
-            for flat in np.argsort(totals, axis=None)[-keep:]:
+            order = np.argsort(totals, axis=None)
+            if totals.size > keep:
+                unkept = max(unkept, float(totals.flat[order[-keep - 1]]))
+            for flat in order[-keep:]:
                 option, event = divmod(int(flat), totals.shape[1])
                 candidates.append(
                     (float(totals[option, event]), vertices.points[event], _counted(vertices, option, event))
@@ -352,7 +357,11 @@ def _sweep(
     for value, count, point, counted in _corners(params, trips):
         candidates.append((value + float(fleet_value(np.asarray(count))), point, counted))
     candidates.sort(key=lambda item: item[0], reverse=True)
-    for checked, (_value, point, counted) in enumerate(candidates, start=1):
+    if candidates[0][0] <= 0:  # the best of all cells, eq. (11) aside, cannot break even: nothing can
+        return None, 1, True
+    for checked, (total, point, counted) in enumerate(candidates, start=1):
+        if total < unkept:  # a vertex left out may be better and feasible: widen the lists
+            return None, checked, False
         found = _feasible(params, trips, point, counted, vehicle_subsidy, infrastructure_subsidy, rounded_crf)
         if found is not None:
             chosen, value, fleet = found
@@ -437,43 +446,75 @@ class ResponseTable:
             )
         return replace(response, wall_time=time.perf_counter() - start_time)
 
-    def chosen(self, count: int) -> np.ndarray:
-        """The sharing trips of the best cell with ``count`` trips."""
-        terms = _terms(self.params, self.trips, 0.0, 0.0, False)
-        return _cell_trips(terms, self.points[count], self.counted[count])
+    def chosen(self, count: int, cell: Candidate | None = None) -> np.ndarray:
+        """The sharing trips of the best cell with ``count`` trips (or of the given vertex cell)."""
+        if not hasattr(self, "_choice_terms"):  # the choice lines only: independent of subsidies and fleet
+            self._choice_terms = _terms(self.params, self.trips, 0.0, 0.0, False)
+        point, counted = (self.points[count], self.counted[count]) if cell is None else (cell[2], cell[3])
+        return _cell_trips(self._choice_terms, point, counted)
 
     def cell(
-        self, count: int, vehicle_subsidy: float, infrastructure_subsidy: float, checked: bool = True
+        self,
+        count: int,
+        vehicle_subsidy: float,
+        infrastructure_subsidy: float,
+        checked: bool = True,
+        cell: Candidate | None = None,
     ) -> BestResponse | None:
-        """The operator at the best cell with ``count`` trips, or None where it breaks eq. (11) or (12).
+        """The operator at the best cell with ``count`` trips (or the given vertex cell); None breaks (11)/(12).
 
         ``checked=False`` values the cell without the check (at a supremum where U_O = 0).
         """
         start_time = time.perf_counter()
+        point, counted = (self.points[count], self.counted[count]) if cell is None else (cell[2], cell[3])
         found = _feasible(
-            self.params,
-            self.trips,
-            self.points[count],
-            self.counted[count],
-            vehicle_subsidy,
-            infrastructure_subsidy,
-            self.rounded_crf,
-            checked,
+            self.params, self.trips, point, counted, vehicle_subsidy, infrastructure_subsidy, self.rounded_crf, checked
         )
         if found is None:
             return None
         chosen, value, fleet = found
         return BestResponse(
-            price_per_km=float(self.points[count][0]),
-            price_per_min=float(self.points[count][1]),
+            price_per_km=float(point[0]),
+            price_per_min=float(point[1]),
             operator=value,
             trips=int(chosen.sum()),
             fleet=fleet,
-            supremum=bool(self.counted[count]),
+            supremum=bool(counted),
             method="exact",
             wall_time=time.perf_counter() - start_time,
             chosen=chosen,
         )
+
+    def alternatives(self, counts: Iterable[int]) -> dict[int, list[Candidate]]:
+        """Every vertex cell with one of these trip counts, best revenue first.
+
+        The supremum of a cell is reached at one of its vertices, so for each count this lists every cell
+        that can be the best one under an extra condition on its trips — the fleet-in-use limit of
+        eq. (11), which the table alone ignores.
+        """
+        found: dict[int, list[Candidate]] = {int(count): [] for count in counts}
+        wanted = np.zeros(self.best.size, dtype=bool)
+        wanted[list(found)] = True
+        for vertices in _line_vertices(self.params, self.trips):
+            for candidate in vertices.ends:
+                if wanted[candidate[1]]:
+                    found[candidate[1]].append(candidate)
+            for option, event in zip(*np.nonzero(wanted[vertices.counts])):
+                count = int(vertices.counts[option, event])
+                found[count].append(
+                    (
+                        float(vertices.values[option, event]),
+                        count,
+                        vertices.points[event],
+                        _counted(vertices, int(option), int(event)),
+                    )
+                )
+        for candidate in _corners(self.params, self.trips):
+            if wanted[candidate[1]]:
+                found[candidate[1]].append(candidate)
+        for cells in found.values():
+            cells.sort(key=lambda item: item[0], reverse=True)
+        return found
 
 
 def build_operator_milp(

@@ -39,7 +39,9 @@ __all__ = [
     "choice_thresholds",
     "evaluate",
     "fleet_size",
+    "peak_in_use",
     "subsidy_per_vehicle",
+    "trip_minutes",
     "vehicles_in_use",
 ]
 
@@ -84,16 +86,24 @@ def subsidy_per_vehicle(
 
 def vehicles_in_use(trips: pd.DataFrame, shared: np.ndarray) -> int:
     """Largest number of shared trips under way in any minute of the day; trips wrap past midnight."""
-    begin = np.floor(trips["start_min"].to_numpy(dtype=float)[shared]).astype(int) % 1440
-    minutes = np.ceil(trips["duration_min"].to_numpy(dtype=float)[shared]).astype(int).clip(1, 1440)
-    end = begin + minutes  # occupied minutes are begin .. end - 1, possibly past 1440
-    change = np.zeros(1441)
-    np.add.at(change, begin, 1)
+    return peak_in_use(*trip_minutes(trips), shared)
+
+
+def trip_minutes(trips: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each trip's first minute of the day and its whole minutes under way (at least 1, at most a day)."""
+    begin = np.floor(trips["start_min"].to_numpy(dtype=float)).astype(int) % 1440
+    minutes = np.ceil(trips["duration_min"].to_numpy(dtype=float)).astype(int).clip(1, 1440)
+    return begin, minutes
+
+
+def peak_in_use(begin: np.ndarray, minutes: np.ndarray, shared: np.ndarray) -> int:
+    """:func:`vehicles_in_use` on :func:`trip_minutes` (for many sets of the same trips)."""
+    begin, end = begin[shared], begin[shared] + minutes[shared]  # occupied minutes begin .. end - 1
     wraps = end > 1440
-    np.add.at(change, np.where(wraps, 1440, end), -1)
-    np.add.at(change, np.zeros(int(wraps.sum()), dtype=int), 1)
-    np.add.at(change, end[wraps] - 1440, -1)
-    return int(np.cumsum(change)[:1440].max(initial=0))
+    change = np.bincount(begin, minlength=1442) - np.bincount(np.where(wraps, 1440, end), minlength=1442)
+    change[0] += int(wraps.sum())
+    change -= np.bincount(end[wraps] - 1440, minlength=1442)
+    return int(np.cumsum(change[:1440]).max(initial=0))
 
 
 @dataclass(frozen=True)

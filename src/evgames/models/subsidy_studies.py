@@ -1,5 +1,6 @@
 """Seed 003's sensitivity studies (Tables 3–4, Figures 5–8), computed on the model's own equilibrium.
 
+* **Scenarios** (Table 2): the equilibrium beside the operator's best response without subsidies.
 * **Perturbations** (Tables 3–4): from the bilevel solution, both prices (or both subsidy rates) are
   scaled by −2 %…+2 % with the other decision held, and every reported figure recomputed.
 * **Sweeps** (Figures 5–8): the private-car cost pp, the sharing comfort cost COMe, the daily operating
@@ -19,11 +20,11 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from evgames.data.subsidy_pricing import SubsidyPricingParams
-from evgames.models.bilevel import BilevelResult, government_optimum
+from evgames.models.bilevel import BilevelResult, government_optimum, outcome_at
 from evgames.models.operator_response import ResponseTable
 from evgames.models.subsidy_pricing import evaluate
 
-__all__ = ["SWEPT", "perturbation_tables", "plot_sweeps", "sweep"]
+__all__ = ["SWEPT", "perturbation_tables", "plot_sweeps", "scenario_table", "sweep"]
 
 #: Parameters of Figures 5–8: name -> label.
 SWEPT = {
@@ -39,6 +40,37 @@ FIGURES = ("trips", "sharing_ratio", "operator", "government", "environmental", 
 
 def _column(change: float) -> str:
     return f"{change:+.0%}" if change else "0%"
+
+
+#: Rows of Table 2: decisions first, then every figure.
+SCENARIO_ROWS = (
+    "vehicle_subsidy",
+    "infrastructure_subsidy",
+    "price_per_km",
+    "price_per_min",
+    "fleet",
+    *FIGURES,
+    "subsidy_outlay",
+)
+
+
+def scenario_table(
+    params: SubsidyPricingParams,
+    trips: pd.DataFrame,
+    equilibrium: BilevelResult,
+    rounded_crf: bool = False,
+    table: ResponseTable | None = None,
+) -> pd.DataFrame:
+    """Table 2: the equilibrium beside the no-subsidy scenario (the operator's exact best response at 0, 0)."""
+    table = table or ResponseTable(params, trips, rounded_crf)
+    response = table.respond(0.0, 0.0)
+    unsubsidised = outcome_at(params, trips, response, 0.0, 0.0, rounded_crf)
+    return pd.DataFrame(
+        {
+            "with subsidies": {name: getattr(equilibrium.outcome, name) for name in SCENARIO_ROWS},
+            "no subsidies": {name: getattr(unsubsidised, name) for name in SCENARIO_ROWS},
+        }
+    )
 
 
 def perturbation_tables(
