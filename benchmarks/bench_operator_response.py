@@ -118,7 +118,7 @@ def main() -> None:
         type=int,
         nargs="+",
         default=[100, 1000, 2000, 5000],
-        help="N for the bilevel rows (where eq. (11) binds the exact method falls back to a slow grid, e.g. N=300)",
+        help="N for the bilevel rows (where eq. (11) binds, e.g. N=300 small, the frontiers make it slower)",
     )
     args = parser.parse_args()
     operator_level(args.sizes, args.milp_limit, args.time_limit)
