@@ -177,19 +177,12 @@ SMALL_OPERATOR = [
 ]
 
 
+# The operator level alone, at the paper's subsidies, on a small town's trips.
+FIXED_SMALL = ["--seed", "2", "--fixed-subsidy", "0.1444,0.3835", *SMALL_OPERATOR, "--json"]
+
+
 def test_solve_subsidy_pricing_operator_level_exact_and_milp(capsys):
-    common = [
-        "solve",
-        "subsidy-pricing",
-        "--trips",
-        "60",
-        "--seed",
-        "2",
-        "--fixed-subsidy",
-        "0.1444,0.3835",
-        *SMALL_OPERATOR,
-        "--json",
-    ]
+    common = ["solve", "subsidy-pricing", "--trips", "60", *FIXED_SMALL]
     code, out, _ = run(capsys, *common)
     exact = json.loads(out)
     assert code == 0 and exact["model"] == "subsidy-pricing" and exact["method"] == "exact"
@@ -241,41 +234,13 @@ def test_solve_subsidy_pricing_errors(capsys):
 
 
 def test_solve_subsidy_pricing_pso_reports_its_gap(capsys):
-    code, out, _ = run(
-        capsys,
-        "solve",
-        "subsidy-pricing",
-        "--trips",
-        "60",
-        "--seed",
-        "2",
-        "--method",
-        "pso",
-        "--fixed-subsidy",
-        "0.1444,0.3835",
-        *SMALL_OPERATOR,
-        "--json",
-    )
+    code, out, _ = run(capsys, "solve", "subsidy-pricing", "--trips", "60", "--method", "pso", *FIXED_SMALL)
     record = json.loads(out)
     assert code == 0 and record["status"] == "heuristic" and record["pso"]["operator_gap"] >= -1e-6
 
 
 def test_solve_subsidy_pricing_expected(capsys):
-    code, out, _ = run(
-        capsys,
-        "solve",
-        "subsidy-pricing",
-        "--trips",
-        "80",
-        "--seed",
-        "2",
-        "--method",
-        "expected",
-        "--fixed-subsidy",
-        "0.1444,0.3835",
-        *SMALL_OPERATOR,
-        "--json",
-    )
+    code, out, _ = run(capsys, "solve", "subsidy-pricing", "--trips", "80", "--method", "expected", *FIXED_SMALL)
     record = json.loads(out)
     assert code == 0 and record["method"] == "expected" and "operator" in record["expected"]
     code, _, err = run(capsys, "solve", "subsidy-pricing", "--method", "expected", "--trips", "20")

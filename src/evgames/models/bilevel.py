@@ -176,6 +176,8 @@ class _RegionSearch:
         self.caps = (params.vehicle_subsidy_max, params.infrastructure_subsidy_max)
         self.sigma_max = self.caps[0] + self.caps[1]
         self.rho_max = self.vehicle_rate * self.caps[0] + self.infrastructure_rate * self.caps[1]
+        #: (rate, cap) of the subsidy that costs less per unit of σ, then of the other one
+        self.cheap, self.dear = sorted([(self.vehicle_rate, self.caps[0]), (self.infrastructure_rate, self.caps[1])])
         self.margin = _terms(params, trips.iloc[:0], 0.0, 0.0, rounded_crf).per_vehicle  # w0 = k1 − c
         self.figures: dict[int, tuple[float, int]] = {}  # K -> (E + P, vehicles in use)
         #: K -> cells best under some fleet-in-use limit: (revenue, vehicles in use, E + P, cell)
@@ -184,9 +186,7 @@ class _RegionSearch:
     # -- the parallelogram the subsidy box maps to -----------------------------------------------------
     def _rho_bounds(self, sigma: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
         """ρmin(σ), ρmax(σ): the cheapest and dearest subsidy per vehicle with Sc1 + Sc2 = σ."""
-        (cheap, cheap_cap), (dear, dear_cap) = sorted(
-            [(self.vehicle_rate, self.caps[0]), (self.infrastructure_rate, self.caps[1])]
-        )
+        (cheap, cheap_cap), (dear, dear_cap) = self.cheap, self.dear
         sigma = np.asarray(sigma, dtype=float)
         low = cheap * np.minimum(sigma, cheap_cap) + dear * np.maximum(sigma - cheap_cap, 0.0)
         high = dear * np.minimum(sigma, dear_cap) + cheap * np.maximum(sigma - dear_cap, 0.0)
@@ -386,9 +386,7 @@ class _RegionSearch:
         if self._rho_bounds(sigma)[1] >= rho:
             return sigma
         # ρmax(σ) is piecewise linear, kinked where the dearer subsidy reaches its cap: invert it exactly
-        (cheap, _), (dear, dear_cap) = sorted(
-            [(self.vehicle_rate, self.caps[0]), (self.infrastructure_rate, self.caps[1])]
-        )
+        (cheap, _), (dear, dear_cap) = self.cheap, self.dear
         if rho <= dear * dear_cap:
             found = rho / dear
         elif cheap > 0:

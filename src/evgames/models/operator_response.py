@@ -381,6 +381,7 @@ class ResponseTable:
 
     def __init__(self, params: SubsidyPricingParams, trips: pd.DataFrame, rounded_crf: bool = False) -> None:
         self.params, self.trips, self.rounded_crf = params, trips, rounded_crf
+        self.choice_terms = _terms(params, trips, 0.0, 0.0, False)  # choice lines: no subsidy or fleet in them
         size = len(trips) + 3
         self.best = np.full(size, -np.inf)
         self.points = np.zeros((size, 2))
@@ -448,10 +449,11 @@ class ResponseTable:
 
     def chosen(self, count: int, cell: Candidate | None = None) -> np.ndarray:
         """The sharing trips of the best cell with ``count`` trips (or of the given vertex cell)."""
-        if not hasattr(self, "_choice_terms"):  # the choice lines only: independent of subsidies and fleet
-            self._choice_terms = _terms(self.params, self.trips, 0.0, 0.0, False)
-        point, counted = (self.points[count], self.counted[count]) if cell is None else (cell[2], cell[3])
-        return _cell_trips(self._choice_terms, point, counted)
+        return _cell_trips(self.choice_terms, *self._vertex(count, cell))
+
+    def _vertex(self, count: int, cell: Candidate | None) -> tuple[np.ndarray, tuple[int, ...]]:
+        """Point and boundary trips counted of the given cell, or of the best one with ``count`` trips."""
+        return (self.points[count], self.counted[count]) if cell is None else (cell[2], cell[3])
 
     def cell(
         self,
@@ -466,7 +468,7 @@ class ResponseTable:
         ``checked=False`` values the cell without the check (at a supremum where U_O = 0).
         """
         start_time = time.perf_counter()
-        point, counted = (self.points[count], self.counted[count]) if cell is None else (cell[2], cell[3])
+        point, counted = self._vertex(count, cell)
         found = _feasible(
             self.params, self.trips, point, counted, vehicle_subsidy, infrastructure_subsidy, self.rounded_crf, checked
         )

@@ -23,6 +23,7 @@ import pyomo.environ as pyo
 
 from evgames.data.subsidy_pricing import SubsidyPricingParams
 from evgames.models.operator_response import BestResponse, _terms
+from evgames.models.subsidy_pricing import saving_per_km
 from evgames.solvers import SolverConfig
 from evgames.solvers import solve as solve_model
 
@@ -44,7 +45,7 @@ def sharing_probability(params: SubsidyPricingParams, margin: np.ndarray) -> np.
 def _margins(params: SubsidyPricingParams, trips: pd.DataFrame, prices: np.ndarray) -> np.ndarray:
     distance = trips["distance_km"].to_numpy(dtype=float)
     duration = trips["duration_min"].to_numpy(dtype=float)
-    per_km = params.private_cost_per_km + params.comfort_private - params.comfort_sharing
+    per_km = saving_per_km(params)
     prices = np.atleast_2d(prices)  # (points, 2)
     return per_km * distance[:, None] - distance[:, None] * prices[:, 0] - duration[:, None] * prices[:, 1]
 
@@ -75,7 +76,7 @@ def build_expected_model(
 ) -> pyo.ConcreteModel:
     """The expected-utility NLP over (p_s, p_t) (see the module docstring)."""
     terms = _terms(params, trips, vehicle_subsidy, infrastructure_subsidy, rounded_crf)
-    per_km = params.private_cost_per_km + params.comfort_private - params.comfort_sharing
+    per_km = saving_per_km(params)
     wait_low, wait_high = params.wait_low, params.wait_high
     value_low, value_high = params.value_of_time_low, params.value_of_time_high
     scale = 1.0 / ((wait_high - wait_low) * (value_high - value_low))

@@ -40,6 +40,7 @@ __all__ = [
     "evaluate",
     "fleet_size",
     "peak_in_use",
+    "saving_per_km",
     "subsidy_per_vehicle",
     "trip_minutes",
     "vehicles_in_use",
@@ -53,11 +54,16 @@ def capital_recovery(rate: float, years: float, rounded: bool = False) -> float:
     return round(factor, 3) if rounded else factor
 
 
+def saving_per_km(params: SubsidyPricingParams) -> float:
+    """What a km by shared EV saves against the private car before the sharing price: pp + COMp − COMe."""
+    return params.private_cost_per_km + params.comfort_private - params.comfort_sharing
+
+
 def choice_thresholds(params: SubsidyPricingParams, trips: pd.DataFrame) -> np.ndarray:
     """b_n: trip n chooses sharing iff p_s s_n + p_t t_n < b_n (see the module docstring)."""
     distance = trips["distance_km"].to_numpy(dtype=float)
-    per_km = params.private_cost_per_km + params.comfort_private - params.comfort_sharing
-    return per_km * distance - trips["wait_min"].to_numpy(dtype=float) * trips["value_of_time"].to_numpy(dtype=float)
+    waiting_cost = trips["wait_min"].to_numpy(dtype=float) * trips["value_of_time"].to_numpy(dtype=float)
+    return saving_per_km(params) * distance - waiting_cost
 
 
 def fleet_size(
