@@ -164,7 +164,7 @@ def test_exact_upper_level_stays_exact_where_the_fleet_in_use_limit_binds(base_f
     table = orp.ResponseTable(params, trips)
     search = bilevel._RegionSearch(params, trips, table, False)
     found = search.run(progress=False)
-    assert search.frontiers  # eq. (11) removed some envelope responses: the frontiers were needed
+    assert search.limited.fetches  # eq. (11) removed some envelope responses: longer lists were needed
     outcome = found.outcome
     assert outcome.vehicles_in_use <= params.in_use_share * outcome.fleet
     first, second = outcome.vehicle_subsidy, outcome.infrastructure_subsidy

@@ -85,10 +85,14 @@ def test_synthetic_trips_are_calibrated_to_the_paper():
 @given(st.integers(0, 10_000))
 def test_vehicles_in_use_equals_a_minute_by_minute_count(seed):
     trips = synthetic_trips(40, seed)
-    shared = np.random.default_rng(seed).random(40) < 0.5
+    sets = np.random.default_rng(seed).random((40, 5)) < 0.5
     begin = np.floor(trips["start_min"].to_numpy()).astype(int) % 1440
     length = np.ceil(trips["duration_min"].to_numpy()).astype(int).clip(1, 1440)
-    busy = np.zeros(1440, dtype=int)
-    for first, minutes in zip(begin[shared], length[shared]):
-        busy[(first + np.arange(minutes)) % 1440] += 1
-    assert sp.vehicles_in_use(trips, shared) == busy.max()
+    peaks = []
+    for shared in sets.T:
+        busy = np.zeros(1440, dtype=int)
+        for first, minutes in zip(begin[shared], length[shared]):
+            busy[(first + np.arange(minutes)) % 1440] += 1
+        peaks.append(busy.max())
+    assert sp.vehicles_in_use(trips, sets[:, 0]) == peaks[0]
+    assert sp.InUse(trips).peaks(sets).tolist() == peaks  # many sets in one product

@@ -24,11 +24,12 @@ table's rule, takes the one with fewer trips; at U_O = 0 the operator does not o
 strict). A corner of either kind is a *supremum*: subsidies a hair higher attain it to any precision.
 The result says so and why.
 
-**The fleet-in-use limit.** R*(K) ignores eq. (11). Where an envelope response breaks it, the search
-lists that count's vertex cells by falling revenue and keeps each that uses fewer vehicles than all before
-it (a frontier, down to the limit of the smallest fleet), and in every strip takes the count's best cell
-within that strip's limit 0.95 m_K; then it runs again. The supremum of a cell is reached at a vertex, so
-the frontier holds the best cell under every limit, and the result stays exact.
+**The fleet-in-use limit.** R*(K) ignores eq. (11). In every strip each count takes its best cell within
+that strip's limit 0.95 m_K (:class:`~evgames.models.fleet_limit.FleetLimitedCells`), known exactly where
+the count's cells have been walked far enough and otherwise as an upper bound. A count whose bound is on
+the envelope where the government could choose is walked further and the search runs again; a bound
+line that is not on the envelope cannot hide a response (the count's true line lies below it), so the
+result stays exact.
 """
 
 from __future__ import annotations
@@ -44,15 +45,9 @@ from tqdm.auto import tqdm
 
 from evgames.data.subsidy_pricing import SubsidyPricingParams
 from evgames.data.validation import DataError
-from evgames.models.operator_response import BestResponse, Candidate, ResponseTable, _terms
-from evgames.models.subsidy_pricing import (
-    Outcome,
-    evaluate,
-    fleet_size,
-    peak_in_use,
-    subsidy_per_vehicle,
-    trip_minutes,
-)
+from evgames.models.fleet_limit import FleetLimitedCells
+from evgames.models.operator_response import BestResponse, ResponseTable, _terms
+from evgames.models.subsidy_pricing import Outcome, evaluate, fleet_size, subsidy_per_vehicle
 
 __all__ = ["METHODS", "BilevelResult", "government_optimum", "outcome_at"]
 
@@ -161,7 +156,16 @@ class _Corner(NamedTuple):
     trips: int
     fleet: int
     reason: str
-    entry: int  # the response cell: −1 the table's best for the count, else its place on the count's frontier
+    entry: int  # the response cell: its place in the count's list (see FleetLimitedCells)
+
+
+class _Strip(NamedTuple):
+    """A strip of σ: its left end (attained), the subsidy per vehicle ρ it allows, and the next strip's start."""
+
+    sigma: float
+    lowest: float  # ρmin at the left end
+    dearest: float  # ρmax at the right end
+    end: float | None  # None for the last strip (closed at σmax)
 
 
 class _RegionSearch:
@@ -179,9 +183,9 @@ class _RegionSearch:
         #: (rate, cap) of the subsidy that costs less per unit of σ, then of the other one
         self.cheap, self.dear = sorted([(self.vehicle_rate, self.caps[0]), (self.infrastructure_rate, self.caps[1])])
         self.margin = _terms(params, trips.iloc[:0], 0.0, 0.0, rounded_crf).per_vehicle  # w0 = k1 − c
-        self.figures: dict[int, tuple[float, int]] = {}  # K -> (E + P, vehicles in use)
-        #: K -> cells best under some fleet-in-use limit: (revenue, vehicles in use, E + P, cell)
-        self.frontiers: dict[int, list[tuple[float, int, float, Candidate]]] = {}
+        self.benefits: dict[tuple, float] = {}  # E + P of a response cell
+        self.counts = np.flatnonzero(np.isfinite(table.best))
+        self.limited = FleetLimitedCells(table, self.counts, self._limits(0.0, self.counts))
 
     # -- the parallelogram the subsidy box maps to -----------------------------------------------------
     def _rho_bounds(self, sigma: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
@@ -209,6 +213,10 @@ class _RegionSearch:
         base = params.base_fleet + params.subsidy_fleet_response * sigma
         return np.floor(base + params.usage_fleet_response * counts + 1e-9)
 
+    def _limits(self, sigma: float, counts: np.ndarray) -> np.ndarray:
+        """The most vehicles in use each count's fleet allows at σ (eq. (11))."""
+        return self.params.in_use_share * self._fleets(sigma, counts)
+
     def _strips(self, counts: np.ndarray) -> np.ndarray:
         """Left ends of the strips: 0 and every σ in the box where some m(K, σ) steps up."""
         params = self.params
@@ -232,69 +240,35 @@ class _RegionSearch:
 
     # -- the operator's responses -----------------------------------------------------------------------
     def _candidates(self) -> np.ndarray:
-        """Trip counts that can be a response somewhere in the box (dominated ones dropped).
+        """Positions in ``self.counts`` of the trip counts that can be a response somewhere in the box.
 
         With w = w0 + ρ ≤ w_max < 0 everywhere, K loses to any K' < K with R*(K') ≥ R*(K) (its fleet is
         no larger) and to any K' with R*(K) − R*(K') ≤ (k3 (K − K') − 1)·|w_max| (its fleet is at least
-        ⌊k3 (K − K')⌋ > k3 (K − K') − 1 vehicles larger).
+        ⌊k3 (K − K')⌋ > k3 (K − K') − 1 vehicles larger) — provided K' earns R*(K') under every fleet limit
+        (eq. (11)); K's own revenue can only be less than R*(K).
         """
-        best = self.table.best
-        counts = np.flatnonzero(np.isfinite(best))
+        counts = self.counts
         highest_margin = self.margin + self.rho_max
         if highest_margin >= 0:
-            return counts
-        values = best[counts]
+            return np.arange(counts.size)
+        values = self.table.best[counts]
         adjusted = values + self.params.usage_fleet_response * counts * highest_margin
-        previous_best = np.maximum.accumulate(np.r_[-np.inf, values[:-1]])
-        previous_adjusted = np.maximum.accumulate(np.r_[-np.inf, adjusted[:-1]])
+        rival = np.where(self.limited.unlimited, values, -np.inf)
+        rival_adjusted = np.where(self.limited.unlimited, adjusted, -np.inf)
+        previous_best = np.maximum.accumulate(np.r_[-np.inf, rival[:-1]])
+        previous_adjusted = np.maximum.accumulate(np.r_[-np.inf, rival_adjusted[:-1]])
         keep = (values > previous_best) & (adjusted - highest_margin > previous_adjusted)
-        return counts[keep]
+        return np.flatnonzero(keep)
 
     def _figures(self, count: int, entry: int) -> tuple[float, int]:
         """E + P (independent of the subsidies) and the vehicles in use of a response cell with K trips."""
-        if entry >= 0:
-            _, in_use, benefits, _ = self.frontiers[count][entry]
-            return benefits, in_use
-        if count not in self.figures:
-            self.figures[count] = self._benefits_and_use(self.table.chosen(count))
-        return self.figures[count]
-
-    def _benefits_and_use(self, chosen: np.ndarray) -> tuple[float, int]:
-        outcome = evaluate(self.params, self.trips, 0.0, 0.0, rounded_crf=self.rounded_crf, shared=chosen)
-        return outcome.environmental + outcome.parking, outcome.vehicles_in_use
-
-    def _add_frontiers(self, counts: set[int]) -> None:
-        """For each count, its cells that are best for some fleet-in-use limit (eq. (11)), best first.
-
-        Walks the count's vertex cells by falling revenue, keeping each that uses fewer vehicles than all
-        before it, down to the limit of the smallest fleet the box allows (σ = 0).
-        """
-        alternatives = self.table.alternatives(counts)
-        minutes = trip_minutes(self.trips)
-        for count, cells in alternatives.items():
-            limit = self.params.in_use_share * float(self._fleets(0.0, np.array([count]))[0])
-            frontier: list[tuple[float, int, float, Candidate]] = []
-            for cell in cells:
-                chosen = self.table.chosen(count, cell)
-                in_use = peak_in_use(*minutes, chosen)
-                if frontier and in_use >= frontier[-1][1]:
-                    continue
-                benefits, _ = self._benefits_and_use(chosen)
-                frontier.append((cell[0], in_use, benefits, cell))
-                if in_use <= limit:
-                    break
-            self.frontiers[count] = frontier
-
-    def _revenues(self, counts: np.ndarray, fleets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per count, the best revenue of a cell within the fleet-in-use limit and which cell (−1: the table's)."""
-        revenues = self.table.best[counts].copy()
-        entries = np.full(counts.size, -1)
-        for position in np.flatnonzero(np.isin(counts, list(self.frontiers))):
-            limit = self.params.in_use_share * fleets[position]
-            fitting = [k for k, item in enumerate(self.frontiers[int(counts[position])]) if item[1] <= limit]
-            entries[position] = fitting[0] if fitting else -1
-            revenues[position] = self.frontiers[int(counts[position])][fitting[0]][0] if fitting else -np.inf
-        return revenues, entries
+        _, _, point, counted = cell = self.limited.cell(count, entry)
+        key = (count, float(point[0]), float(point[1]), counted)
+        if key not in self.benefits:
+            chosen = self.table.chosen(count, cell)
+            outcome = evaluate(self.params, self.trips, 0.0, 0.0, rounded_crf=self.rounded_crf, shared=chosen)
+            self.benefits[key] = outcome.environmental + outcome.parking
+        return self.benefits[key], self.limited.vehicles(count, entry)
 
     def _envelope(self, counts: np.ndarray, revenues: np.ndarray, fleets: np.ndarray, low: float, high: float):
         """The pieces (line, m_K, A_K, ρ from, ρ to) of the operator's upper envelope on [low, high]."""
@@ -326,53 +300,35 @@ class _RegionSearch:
     def run(self, progress: bool) -> BilevelResult:
         """The best region corner (see the module docstring).
 
-        A pass that meets an envelope response breaking eq. (11) lists, for those trip counts, the cells
-        that are best under each fleet-in-use limit, and the search runs again with them.
+        A strip whose envelope holds a count known only by a bound walks that count's listed cells; a count
+        whose listed cells run out is set aside in that strip and the cells it needs are listed for the
+        next pass (one sweep for all such counts), until a pass settles every strip.
         """
+        positions = self._candidates()
         while True:
-            found = self._pass(progress)
+            found = self._pass(positions, progress)
             if isinstance(found, BilevelResult):
                 return found
-            self._add_frontiers(found)
+            self.limited.fetch(found)
 
-    def _pass(self, progress: bool) -> BilevelResult | set[int]:
-        # with eq. (11) in play a count may lose its best cell, so none is dropped as dominated
-        counts = self._candidates() if not self.frontiers else np.flatnonzero(np.isfinite(self.table.best))
+    def _pass(self, positions: np.ndarray, progress: bool) -> BilevelResult | dict[int, float]:
+        counts = self.counts[positions]
         strips = self._strips(counts)
         lowest, _ = self._rho_bounds(strips)
         _, dearest = self._rho_bounds(np.r_[strips[1:], self.sigma_max])
         best: _Corner | None = None
-        breaking: set[int] = set()
+        floors: dict[int, float] = {}  # count -> the revenue down to which its cells must be listed
         regions = 0
         for index in tqdm(range(len(strips)), desc="subsidy regions", disable=not progress):
-            sigma = float(strips[index])
-            closed = index + 1 == len(strips)
-            fleets = self._fleets(sigma, counts)
-            revenues, entries = self._revenues(counts, fleets)
-            for line, fleet, intercept, start, end in self._envelope(
-                counts, revenues, fleets, lowest[index], dearest[index]
-            ):
-                regions += 1
-                rho, reason = float(lowest[index]), ""
-                if start > rho:
-                    rho, reason = start, f"the operator is indifferent between two responses at rho = {start:.6g}"
-                if fleet > 0 and -intercept / fleet >= rho:
-                    rho, reason = -intercept / fleet, "U_O = 0 there (eq. (12) asks U_O > 0)"
-                if rho > min(end, dearest[index]) or (rho == end and end < dearest[index]):
-                    continue  # the region has no subsidies of its own
-                at = self._sigma_for(sigma, rho, strips[index + 1] if not closed else None)
-                if at is None:
-                    continue
-                count, entry = int(counts[line]), int(entries[line])
-                benefits, in_use = self._figures(count, entry)
-                if in_use > self.params.in_use_share * fleet:
-                    breaking.add(count)
-                    continue
-                value = benefits - fleet * rho
-                if best is None or value > best.government:
-                    best = _Corner(value, at, rho, count, int(fleet), reason, entry)
-        if breaking:
-            return breaking
+            following = float(strips[index + 1]) if index + 1 < len(strips) else None
+            strip = _Strip(float(strips[index]), float(lowest[index]), float(dearest[index]), following)
+            corners = self._strip_corners(strip, positions, counts, floors)
+            regions += len(corners)
+            for corner in corners:
+                if best is None or corner.government > best.government:
+                    best = corner
+        if floors:
+            return floors
         if best is None:
             raise DataError(
                 "subsidies",
@@ -380,6 +336,78 @@ class _RegionSearch:
                 "no subsidy pair in the box lets the operator break even (U_O > 0, eq. (12))",
             )
         return self._result(best, regions)
+
+    def _strip_corners(
+        self, strip: _Strip, positions: np.ndarray, counts: np.ndarray, floors: dict[int, float]
+    ) -> list[_Corner]:
+        """The lowest corner of every region of one strip; none if a count had to be set aside (see run)."""
+        fleets = self._fleets(strip.sigma, counts)
+        limits = self._limits(strip.sigma, self.counts)
+        aside = np.zeros(counts.size, dtype=bool)  # counts whose listed cells ran out
+        while True:
+            revenues, entries, exact, walked_all = (found[positions] for found in self.limited.best(limits))
+            revenues[aside] = -np.inf
+            regions = self._regions(strip, counts, revenues, fleets)
+            bounded = [piece[0] for piece, _, _, _ in regions if not exact[piece[0]]]
+            if not bounded:
+                break
+            walkable = [line for line in bounded if not walked_all[line]]
+            if walkable:
+                share = self.params.in_use_share
+                self.limited.settle({int(counts[line]): share * fleets[line] for line in walkable})
+                continue
+            # every count whose listed cells ran out and whose bound could still make it a response here
+            needed = self._needed(strip, np.where(exact, revenues, -np.inf), fleets)
+            for line in np.flatnonzero(~exact & ~aside & walked_all & (revenues > needed)):
+                aside[line] = True
+                floors[int(counts[line])] = min(floors.get(int(counts[line]), np.inf), float(needed[line]))
+        if aside.any():
+            return []
+        corners = []
+        for (line, fleet, _, _, _), rho, reason, at in regions:
+            count, entry = int(counts[line]), int(entries[line])
+            benefits, in_use = self._figures(count, entry)
+            assert in_use <= self.params.in_use_share * fleet, "a fleet-limited cell breaks its limit"
+            corners.append(_Corner(benefits - fleet * rho, at, rho, count, int(fleet), reason, entry))
+        return corners
+
+    def _regions(self, strip: _Strip, counts: np.ndarray, revenues: np.ndarray, fleets: np.ndarray) -> list:
+        """The envelope pieces with subsidies of their own: (piece, lowest ρ, why a supremum, σ there)."""
+        regions = []
+        for piece in self._envelope(counts, revenues, fleets, strip.lowest, strip.dearest):
+            _, fleet, intercept, start, end = piece
+            rho, reason = strip.lowest, ""
+            if start > rho:
+                rho, reason = start, f"the operator is indifferent between two responses at rho = {start:.6g}"
+            if fleet > 0 and -intercept / fleet >= rho:
+                rho, reason = -intercept / fleet, "U_O = 0 there (eq. (12) asks U_O > 0)"
+            if rho > min(end, strip.dearest) or (rho == end and end < strip.dearest):
+                continue  # the region has no subsidies of its own
+            at = self._sigma_for(strip.sigma, rho, strip.end)
+            if at is not None:
+                regions.append((piece, rho, reason, at))
+        return regions
+
+    def _needed(self, strip: _Strip, known: np.ndarray, fleets: np.ndarray) -> np.ndarray:
+        """Per count, a revenue below which it cannot be a response with U_O > 0 anywhere in the strip.
+
+        The least, over the strip's ρ, of max(envelope of the counts known exactly, 0) − m_K (w0 + ρ):
+        that function is convex, so its least value is at an end or at a breakpoint of the envelope.
+        Leaving out the counts known only by a bound can only lower the answer, so it is safe and does not
+        move when their bounds fall. A hair below is returned: cells not listed then fall strictly below.
+        """
+        low, high = strip.lowest, strip.dearest
+        points = [low, high]
+        for _, _, _, start, end in self._envelope(np.arange(fleets.size), known, fleets, low, high):
+            points += [value for value in (start, end) if low < value < high]
+        rho = np.array(points)
+        intercepts = known + fleets * self.margin
+        usable = np.isfinite(intercepts)
+        envelope = np.zeros(rho.size)
+        if usable.any():
+            envelope = np.maximum(envelope, (intercepts[usable, None] + fleets[usable, None] * rho).max(axis=0))
+        needed = (envelope - fleets[:, None] * (self.margin + rho)).min(axis=1)
+        return needed - 1e-9 * np.maximum(1.0, np.abs(needed))
 
     def _sigma_for(self, sigma: float, rho: float, strip_end: float | None) -> float | None:
         """The smallest σ ≥ the strip's left end whose subsidies reach ρ, if still inside the strip."""
@@ -406,7 +434,7 @@ class _RegionSearch:
                 first = float(np.nextafter(first, np.inf))
             else:
                 second = float(np.nextafter(second, np.inf))
-        cell = self.frontiers[count][best.entry][3] if best.entry >= 0 else None
+        cell = self.limited.cell(count, best.entry)
         response = self.table.cell(count, first, second, checked=not reason, cell=cell)
         assert response is not None, "an envelope response failed its checks"
         outcome = outcome_at(self.params, self.trips, response, first, second, self.rounded_crf)

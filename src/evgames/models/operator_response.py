@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -293,8 +293,17 @@ def _corners(params: SubsidyPricingParams, trips: pd.DataFrame) -> list[Candidat
 
 def _cell_trips(terms: _Terms, point: np.ndarray, counted: tuple[int, ...]) -> np.ndarray:
     """The sharing trips of the cell at a vertex: those strictly inside plus the boundary trips counted."""
-    chosen = terms.distance * point[0] + terms.duration * point[1] < terms.threshold - 1e-9
-    chosen[list(counted)] = True
+    return _cells_trips(terms, point[None, :], [counted])[:, 0]
+
+
+def _cells_trips(terms: _Terms, points: np.ndarray, counted: Sequence[tuple[int, ...]]) -> np.ndarray:
+    """:func:`_cell_trips` of many vertices at once: one column of sharing trips per row of ``points``."""
+    chosen = (
+        np.outer(terms.distance, points[:, 0]) + np.outer(terms.duration, points[:, 1])
+        < terms.threshold[:, None] - 1e-9
+    )
+    for column, boundary in enumerate(counted):
+        chosen[list(boundary), column] = True
     return chosen
 
 
@@ -487,35 +496,77 @@ class ResponseTable:
             chosen=chosen,
         )
 
-    def alternatives(self, counts: Iterable[int]) -> dict[int, list[Candidate]]:
-        """Every vertex cell with one of these trip counts, best revenue first.
+    def chosen_many(self, cells: Sequence[Candidate]) -> np.ndarray:
+        """The sharing trips of many vertex cells: one column per cell."""
+        points = np.array([cell[2] for cell in cells], dtype=float).reshape(-1, 2)
+        return _cells_trips(self.choice_terms, points, [cell[3] for cell in cells])
 
-        The supremum of a cell is reached at one of its vertices, so for each count this lists every cell
-        that can be the best one under an extra condition on its trips — the fleet-in-use limit of
-        eq. (11), which the table alone ignores.
+    def top_cells(self, floors: Mapping[int, float]) -> dict[int, tuple[list[Candidate], float]]:
+        """For each trip count K, every vertex cell worth at least ``floors[K]``, best revenue first.
+
+        With each list comes a bound: less than it is what any cell left out is worth (−inf when none is
+        left out: the list holds every cell with K trips). The supremum of a cell is reached at one of its
+        vertices, so walking a list finds the best cell under an extra condition on its trips — the
+        fleet-in-use limit of eq. (11), which the table ignores. One sweep of the arrangement.
         """
-        found: dict[int, list[Candidate]] = {int(count): [] for count in counts}
-        wanted = np.zeros(self.best.size, dtype=bool)
-        wanted[list(found)] = True
+        shortlist = _Shortlist(self.best.size, floors)
         for vertices in _line_vertices(self.params, self.trips):
-            for candidate in vertices.ends:
-                if wanted[candidate[1]]:
-                    found[candidate[1]].append(candidate)
-            for option, event in zip(*np.nonzero(wanted[vertices.counts])):
-                count = int(vertices.counts[option, event])
-                found[count].append(
-                    (
-                        float(vertices.values[option, event]),
-                        count,
-                        vertices.points[event],
-                        _counted(vertices, int(option), int(event)),
-                    )
-                )
-        for candidate in _corners(self.params, self.trips):
-            if wanted[candidate[1]]:
-                found[candidate[1]].append(candidate)
-        for cells in found.values():
-            cells.sort(key=lambda item: item[0], reverse=True)
+            shortlist.offer_candidates(vertices.ends)
+            if not vertices.values.shape[1]:
+                continue
+            flat = shortlist.wanted(vertices.values.ravel(), vertices.counts.ravel())
+            if flat.size:
+                option, event = np.divmod(flat, vertices.values.shape[1])
+                crossing = vertices.crossing[event]
+                first = np.where(option == 2, crossing, np.where(option == 0, -1, vertices.line))
+                second = np.where(option == 3, crossing, -1)
+                points = vertices.points[event]
+                shortlist.add(vertices.values[option, event], vertices.counts[option, event], points, first, second)
+        shortlist.offer_candidates(_corners(self.params, self.trips))
+        return shortlist.lists()
+
+
+class _Shortlist:
+    """The vertex candidates of each wanted trip count worth at least its floor (see :meth:`ResponseTable.top_cells`).
+
+    Boundary trips counted are stored as two columns, −1 for none.
+    """
+
+    def __init__(self, size: int, floors: Mapping[int, float]) -> None:
+        self.asked = np.zeros(size, dtype=bool)
+        self.floor = np.full(size, np.inf)
+        for count, floor in floors.items():
+            self.asked[count], self.floor[count] = True, floor
+        self.dropped = np.zeros(size, dtype=bool)
+        self.parts: list[tuple[np.ndarray, ...]] = []
+
+    def wanted(self, values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        """Positions of the candidates to keep; the counts of the others are marked as not complete."""
+        keep = values >= self.floor[counts]
+        self.dropped[counts[self.asked[counts] & ~keep]] = True
+        return np.flatnonzero(keep)
+
+    def add(self, values, counts, points, first, second) -> None:
+        self.parts.append((values, counts, points[:, 0], points[:, 1], first, second))
+
+    def offer_candidates(self, candidates: Sequence[Candidate]) -> None:
+        values = np.array([item[0] for item in candidates], dtype=float)
+        counts = np.array([item[1] for item in candidates], dtype=int)
+        for index in self.wanted(values, counts):
+            point, counted = candidates[index][2], (*candidates[index][3], -1, -1)
+            self.add(values[[index]], counts[[index]], point[None, :], np.array(counted[:1]), np.array(counted[1:2]))
+
+    def lists(self) -> dict[int, tuple[list[Candidate], float]]:
+        found: dict[int, tuple[list[Candidate], float]] = {
+            int(count): ([], float(self.floor[count]) if self.dropped[count] else -np.inf)
+            for count in np.flatnonzero(self.asked)
+        }
+        if self.parts:
+            value, count, ps, pt, first, second = (np.concatenate(column) for column in zip(*self.parts))
+            for index in np.lexsort((-value, count)):
+                counted = tuple(int(trip) for trip in (first[index], second[index]) if trip >= 0)
+                point = np.array([ps[index], pt[index]])
+                found[int(count[index])][0].append((float(value[index]), int(count[index]), point, counted))
         return found
 
 

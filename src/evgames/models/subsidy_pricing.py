@@ -30,19 +30,19 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from evgames.data.subsidy_pricing import SubsidyPricingParams
 
 __all__ = [
+    "InUse",
     "Outcome",
     "capital_recovery",
     "choice_thresholds",
     "evaluate",
     "fleet_size",
-    "peak_in_use",
     "saving_per_km",
     "subsidy_per_vehicle",
-    "trip_minutes",
     "vehicles_in_use",
 ]
 
@@ -92,24 +92,44 @@ def subsidy_per_vehicle(
 
 def vehicles_in_use(trips: pd.DataFrame, shared: np.ndarray) -> int:
     """Largest number of shared trips under way in any minute of the day; trips wrap past midnight."""
-    return peak_in_use(*trip_minutes(trips), shared)
+    return int(InUse(trips).peaks(shared))
 
 
-def trip_minutes(trips: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Each trip's first minute of the day and its whole minutes under way (at least 1, at most a day)."""
-    begin = np.floor(trips["start_min"].to_numpy(dtype=float)).astype(int) % 1440
-    minutes = np.ceil(trips["duration_min"].to_numpy(dtype=float)).astype(int).clip(1, 1440)
-    return begin, minutes
+class InUse:
+    """Vehicles in use n_r(t) of eq. (11) for any sets of the same trips.
 
+    Trip n occupies whole minutes ⌊start⌋ … ⌊start⌋ + ⌈duration⌉ − 1 (at least one, at most a day), taken
+    modulo the day. It adds +1 to the change in use at its first minute and −1 after its last; a trip
+    past midnight also adds +1 at minute 0. The number under way is the running sum of the changes, so
+    for many sets at once it is one sparse (minutes × trips) product.
+    """
 
-def peak_in_use(begin: np.ndarray, minutes: np.ndarray, shared: np.ndarray) -> int:
-    """:func:`vehicles_in_use` on :func:`trip_minutes` (for many sets of the same trips)."""
-    begin, end = begin[shared], begin[shared] + minutes[shared]  # occupied minutes begin .. end - 1
-    wraps = end > 1440
-    change = np.bincount(begin, minlength=1442) - np.bincount(np.where(wraps, 1440, end), minlength=1442)
-    change[0] += int(wraps.sum())
-    change -= np.bincount(end[wraps] - 1440, minlength=1442)
-    return int(np.cumsum(change[:1440]).max(initial=0))
+    MINUTES = 1440
+
+    def __init__(self, trips: pd.DataFrame) -> None:
+        begin = np.floor(trips["start_min"].to_numpy(dtype=float)).astype(int) % self.MINUTES
+        end = begin + np.ceil(trips["duration_min"].to_numpy(dtype=float)).astype(int).clip(1, self.MINUTES)
+        wraps = np.flatnonzero(end > self.MINUTES)
+        every = np.arange(len(begin))
+        midnight = np.zeros(wraps.size, dtype=int)
+        self.minute = np.concatenate([begin, np.minimum(end, self.MINUTES), midnight, end[wraps] - self.MINUTES])
+        self.trip = np.concatenate([every, every, wraps, wraps])
+        self.change = np.repeat([1.0, -1.0, 1.0, -1.0], [every.size, every.size, wraps.size, wraps.size])
+        self._matrix: sparse.csr_array | None = None
+
+    def peaks(self, shared: np.ndarray) -> np.ndarray:
+        """The largest number under way of one set (a vector over trips) or of each column of a matrix."""
+        shared = np.asarray(shared, dtype=bool)
+        if shared.ndim == 1:
+            counted = shared[self.trip]
+            changes = np.bincount(self.minute[counted], weights=self.change[counted], minlength=self.MINUTES + 1)
+            return np.cumsum(changes[: self.MINUTES]).max(initial=0).round().astype(int)
+        if self._matrix is None:
+            self._matrix = sparse.csr_array(
+                (self.change.astype(np.float32), (self.minute, self.trip)), shape=(self.MINUTES + 1, shared.shape[0])
+            )
+        changes = self._matrix @ shared.astype(np.float32)
+        return np.cumsum(changes[: self.MINUTES], axis=0).max(axis=0, initial=0).round().astype(int)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import pandas as pd
 from evgames.data.subsidy_pricing import SubsidyPricingParams
 from evgames.models.bilevel import outcome_at
 from evgames.models.operator_response import BestResponse, ResponseTable, _fleet, _terms
-from evgames.models.subsidy_pricing import Outcome, vehicles_in_use
+from evgames.models.subsidy_pricing import InUse, Outcome
 from evgames.solvers import PSOSettings, pso_minimise
 
 __all__ = ["PSOResult", "pso_bilevel", "pso_operator_response"]
@@ -44,13 +44,14 @@ def pso_operator_response(
     start = time.perf_counter()
     terms = _terms(params, trips, vehicle_subsidy, infrastructure_subsidy, rounded_crf)
     a = np.column_stack([terms.distance, terms.duration])
+    in_use_of = InUse(trips)
 
     def fitness(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         chosen = (a @ points.T) < terms.threshold[:, None]  # (trips, particles)
         revenue = params.days * ((a @ points.T - terms.energy[:, None]) * chosen).sum(axis=0)
         fleet = _fleet(terms, params, chosen.sum(axis=0))
         value = revenue + fleet * terms.per_vehicle
-        in_use = np.array([vehicles_in_use(trips, chosen[:, k]) for k in range(points.shape[0])])
+        in_use = in_use_of.peaks(chosen)
         violation = np.maximum(in_use - params.in_use_share * fleet, 0.0) + np.maximum(-value, 0.0) / 1e6
         return -value, violation
 

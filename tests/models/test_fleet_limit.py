@@ -1,0 +1,85 @@
+"""The best cell of each trip count under a fleet-in-use limit, against brute force over a price grid."""
+
+import numpy as np
+import pytest
+
+from evgames.data.subsidy_pricing import SubsidyPricingParams, synthetic_trips
+from evgames.models import operator_response as orp
+from evgames.models.fleet_limit import FleetLimitedCells
+from evgames.models.subsidy_pricing import choice_thresholds, vehicles_in_use
+
+PARAMS = SubsidyPricingParams(base_fleet=3)
+TRIPS = synthetic_trips(40, 5)
+
+
+def revenue(params, trips, chosen, point):
+    """D Σ (s p_s + t p_t − e) over the sharing trips, from the model's definition (eq. (10))."""
+    distance, duration = trips["distance_km"].to_numpy(), trips["duration_min"].to_numpy()
+    energy = distance * params.ev_energy_per_100km * params.electricity_price / 100
+    return params.days * ((distance * point[0] + duration * point[1] - energy) * chosen).sum()
+
+
+def sampled_cells(params, trips, steps=(161, 81)):
+    """(trip count, revenue, vehicles in use) at every point of a price grid: cells' interior values."""
+    a = np.column_stack([trips["distance_km"], trips["duration_min"]])
+    b = choice_thresholds(params, trips)
+    found = []
+    for ps in np.linspace(0, params.price_per_km_max, steps[0]):
+        for pt in np.linspace(0, params.price_per_min_max, steps[1]):
+            chosen = a @ np.array([ps, pt]) < b
+            found.append((int(chosen.sum()), revenue(params, trips, chosen, (ps, pt)), vehicles_in_use(trips, chosen)))
+    return np.array(found)
+
+
+SAMPLES = sampled_cells(PARAMS, TRIPS)
+
+
+def test_listed_cells_hold_every_sampled_cell_and_a_floor_cuts_them():
+    table = orp.ResponseTable(PARAMS, TRIPS)
+    counts = [int(count) for count in np.unique(SAMPLES[:, 0])]
+    every = table.top_cells(dict.fromkeys(counts, -np.inf))
+    for count in counts:
+        cells, bound = every[count]
+        values = [cell[0] for cell in cells]
+        assert bound == -np.inf and values == sorted(values, reverse=True)
+        assert values[0] == pytest.approx(table.best[count])
+        assert values[0] >= SAMPLES[SAMPLES[:, 0] == count, 1].max() - 1e-6  # a cell's best is at a vertex
+        assert (table.chosen_many(cells).sum(axis=0) == count).all()
+        for cell, point in zip(cells[:5], [cell[2] for cell in cells[:5]]):
+            chosen = table.chosen(count, cell)
+            assert revenue(PARAMS, TRIPS, chosen, point) == pytest.approx(cell[0], rel=1e-9, abs=1e-6)
+    floors = {count: float(np.median([cell[0] for cell in every[count][0]])) for count in counts}
+    cut = table.top_cells(floors)
+    for count in counts:
+        kept = [cell[0] for cell in every[count][0] if cell[0] >= floors[count]]
+        assert [cell[0] for cell in cut[count][0]] == kept
+        left_out = len(kept) < len(every[count][0])
+        assert cut[count][1] == (floors[count] if left_out else -np.inf)
+
+
+@pytest.mark.parametrize("limit", [0.95, 1.9, 2.0, 2.85])
+def test_best_cell_under_a_limit_is_exact_and_bounds_stay_above_it(limit):
+    table = orp.ResponseTable(PARAMS, TRIPS)
+    counts = np.flatnonzero(np.isfinite(table.best))
+    limited = FleetLimitedCells(table, counts, np.full(counts.size, limit))
+    bounds, _, exact_before, _ = limited.best(np.full(counts.size, limit))
+    limited.fetch(dict.fromkeys(counts.tolist(), -np.inf))
+    limited.settle(dict.fromkeys(counts.tolist(), limit))
+    values, entries, exact, walked_all = limited.best(np.full(counts.size, limit))
+    assert exact.all()
+    for position, count in enumerate(counts.tolist()):
+        assert bounds[position] >= values[position] - 1e-6  # before walking: an upper bound
+        if exact_before[position]:
+            assert bounds[position] == pytest.approx(values[position])
+        fitting = SAMPLES[(SAMPLES[:, 0] == count) & (SAMPLES[:, 2] <= limit), 1]
+        if entries[position] < 0:  # no cell with this count fits: nor does any sampled price
+            assert values[position] == -np.inf and walked_all[position] and not fitting.size
+            continue
+        if fitting.size:
+            assert values[position] >= fitting.max() - 1e-6
+        cell = limited.cell(count, int(entries[position]))
+        chosen = table.chosen(count, cell)
+        assert chosen.sum() == count and vehicles_in_use(TRIPS, chosen) <= limit
+        assert limited.vehicles(count, int(entries[position])) == vehicles_in_use(TRIPS, chosen)
+        assert revenue(PARAMS, TRIPS, chosen, cell[2]) == pytest.approx(values[position], rel=1e-9, abs=1e-6)
+    assert not limited.unlimited.all()  # the limits bind somewhere: the test exercises the walk
