@@ -6,7 +6,8 @@ Prints each time, the ratios to the exact sweep and each method's U_O relative t
 
 Part 2 — the bilevel game: the response table (built once), the exact upper level over subsidy regions,
 the grid upper level (0.01 refined to 0.001) on the same table, and the paper's nested PSO (up to
---nested-limit trips), re-scored exactly. Prints times, ratios to the exact total and U_G differences.
+--nested-limit trips), re-scored exactly. Prints times, ratios to the exact total and U_G differences,
+and how many price cells the exact method checked against the fleet-in-use limit (eq. (11); "in use").
 
 Targets (issue 5): exact = MILP to 1e-6; the exact bilevel at N = 5,000 under 30 s (goal 5 s); no
 re-scored PSO answer above the exact U_G.
@@ -83,7 +84,7 @@ def operator_level(sizes: list[int], milp_limit: int, time_limit: float) -> None
 def bilevel_level(sizes: list[int], nested_limit: int, seed: int) -> None:
     print("\nbilevel game")
     print(
-        f"{'N':>6} {'params':>7} {'table s':>8} {'exact s':>8} {'total s':>8} {'regions':>8} "
+        f"{'N':>6} {'params':>7} {'table s':>8} {'exact s':>8} {'total s':>8} {'regions':>8} {'in use':>8} "
         f"{'grid s':>7} {'grid/ex':>8} {'grid dU_G':>10}"
         f" {'pso s':>8} {'pso/ex':>8} {'pso dU_G':>10} {'U_G exact':>14} {'upper':>6}"
     )
@@ -103,6 +104,7 @@ def bilevel_level(sizes: list[int], nested_limit: int, seed: int) -> None:
             pso_cells = f"{pso_time:8.1f} {pso_time / total:8.1f} {rescored.government - best:10.1f}"
         print(
             f"{size:>6} {label:>7} {table_time:8.2f} {exact_time:8.3f} {total:8.2f} {exact.evaluations:>8} "
+            f"{exact.in_use_checks:>8} "
             f"{grid_time:7.2f} {(table_time + grid_time) / total:8.2f} {grid.outcome.government - best:10.2f} "
             f"{pso_cells} "
             f"{best:14.2f} {exact.method:>6}"

@@ -211,10 +211,12 @@ def _solve_subsidy(args: argparse.Namespace) -> None:
         response, outcome = found.response, found.outcome
         if found.method == "exact":
             upper = f"exact over {found.evaluations} subsidy regions"
+            if found.sweeps:  # eq. (11) removed some of the table's cells from the operator's choice
+                upper += f", {found.in_use_checks} price cells checked against eq. (11)"
         else:
             upper = f"grid over subsidy rates, resolution {found.resolution:g}"
         upper += f" ({found.note})" if found.note else ""
-        extra = {"upper_supremum": found.supremum}
+        extra = {"upper_supremum": found.supremum, "in_use_checks": found.in_use_checks}
     record = {
         "model": "subsidy-pricing",
         "status": "heuristic" if args.method == "pso" else "optimal",

@@ -213,6 +213,7 @@ def test_solve_subsidy_pricing_bilevel_exact_and_grid(capsys):
     code, out, _ = run(capsys, "solve", "subsidy-pricing", *SUBSIDIES_MATTER, "--json")
     exact = json.loads(out)
     assert code == 0 and exact["upper_level"].startswith("exact over") and exact["upper_supremum"] is False
+    assert exact["in_use_checks"] >= 1  # at least the response's own cell was checked against eq. (11)
     params = SubsidyPricingParams(
         base_fleet=10, usage_fleet_response=0.1, subsidy_fleet_response=5, operating_cost=60, vehicle_cost=60000,
         parking_cost=500,

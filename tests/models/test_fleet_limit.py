@@ -57,16 +57,31 @@ def test_listed_cells_hold_every_sampled_cell_and_a_floor_cuts_them():
         assert cut[count][1] == (floors[count] if left_out else -np.inf)
 
 
-@pytest.mark.parametrize("limit", [0.95, 1.9, 2.0, 2.85])
-def test_best_cell_under_a_limit_is_exact_and_bounds_stay_above_it(limit):
+def test_a_depth_cuts_each_list_to_its_best_cells():
+    table = orp.ResponseTable(PARAMS, TRIPS)
+    counts = [int(count) for count in np.flatnonzero(np.isfinite(table.best))]
+    every = table.top_cells(dict.fromkeys(counts, -np.inf))
+    cut = table.top_cells(dict.fromkeys(counts, -np.inf), dict.fromkeys(counts, 3))
+    for count in counts:
+        values = [cell[0] for cell in every[count][0]]
+        kept = [cell[0] for cell in cut[count][0]]
+        assert kept == [value for value in values if value >= values[min(2, len(values) - 1)]]
+        assert cut[count][1] == (values[2] if len(kept) < len(values) else -np.inf)
+
+
+@pytest.mark.parametrize(("limit", "first_depth"), [(0.95, 2048), (1.9, 2048), (2.0, 2), (2.85, 3)])
+def test_best_cell_under_a_limit_is_exact_and_bounds_stay_above_it(limit, first_depth):
     table = orp.ResponseTable(PARAMS, TRIPS)
     counts = np.flatnonzero(np.isfinite(table.best))
-    limited = FleetLimitedCells(table, counts, np.full(counts.size, limit))
+    limited = FleetLimitedCells(table, counts, np.full(counts.size, limit), first_depth=first_depth, growth=2)
     bounds, _, exact_before, _ = limited.best(np.full(counts.size, limit))
-    limited.fetch(dict.fromkeys(counts.tolist(), -np.inf))
-    limited.settle(dict.fromkeys(counts.tolist(), limit))
-    values, entries, exact, walked_all = limited.best(np.full(counts.size, limit))
-    assert exact.all()
+    while True:  # walk; where the lists run out, list more (short lists: several rounds, walked cells kept)
+        limited.settle(dict.fromkeys(counts.tolist(), limit))
+        values, entries, exact, walked_all = limited.best(np.full(counts.size, limit))
+        if exact.all():
+            break
+        limited.fetch(dict.fromkeys(counts[~exact].tolist(), -np.inf))
+    assert (limited.fetches > 2) == (first_depth < 10)
     for position, count in enumerate(counts.tolist()):
         assert bounds[position] >= values[position] - 1e-6  # before walking: an upper bound
         if exact_before[position]:

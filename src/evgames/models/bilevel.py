@@ -68,6 +68,8 @@ class BilevelResult:
         wall_time: Seconds, the response table included.
         supremum: The government's value is a supremum (see the module docstring).
         note: Why it is a supremum.
+        in_use_checks: Price cells whose vehicles in use were counted for eq. (11) (exact method).
+        sweeps: Extra sweeps of the arrangement that listed cells for eq. (11) (exact method).
     """
 
     outcome: Outcome
@@ -78,6 +80,8 @@ class BilevelResult:
     method: str = "grid"
     supremum: bool = False
     note: str = ""
+    in_use_checks: int = 0
+    sweeps: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain record."""
@@ -89,6 +93,8 @@ class BilevelResult:
             "upper_note": self.note,
             "grid_resolution": self.resolution,
             "evaluations": self.evaluations,
+            "in_use_checks": self.in_use_checks,
+            "sweeps": self.sweeps,
             "wall_time": self.wall_time,
         }
 
@@ -351,13 +357,17 @@ class _RegionSearch:
             bounded = [piece[0] for piece, _, _, _ in regions if not exact[piece[0]]]
             if not bounded:
                 break
+            needed = self._needed(strip, np.where(exact, revenues, -np.inf), fleets)
             walkable = [line for line in bounded if not walked_all[line]]
-            if walkable:
+            if walkable:  # a chunk each, then look again: the envelope may drop them
                 share = self.params.in_use_share
-                self.limited.settle({int(counts[line]): share * fleets[line] for line in walkable})
+                self.limited.settle(
+                    {int(counts[line]): share * fleets[line] for line in walkable},
+                    {int(counts[line]): float(needed[line]) for line in walkable},
+                    once=True,
+                )
                 continue
             # every count whose listed cells ran out and whose bound could still make it a response here
-            needed = self._needed(strip, np.where(exact, revenues, -np.inf), fleets)
             for line in np.flatnonzero(~exact & ~aside & walked_all & (revenues > needed)):
                 aside[line] = True
                 floors[int(counts[line])] = min(floors.get(int(counts[line]), np.inf), float(needed[line]))
@@ -443,6 +453,8 @@ class _RegionSearch:
             response=response,
             resolution=0.0,
             evaluations=regions,
+            in_use_checks=self.limited.walked,
+            sweeps=self.limited.fetches,
             wall_time=0.0,
             method="exact",
             supremum=bool(reason),

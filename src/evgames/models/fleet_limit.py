@@ -17,7 +17,7 @@ limit it has not reached is known only as an upper bound, and :meth:`FleetLimite
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
@@ -35,23 +35,42 @@ class FleetLimitedCells:
         counts: The trip counts asked about (each with a finite ``table.best``); results follow this order.
         smallest_limits: Per count, the smallest limit that will be asked (at the smallest fleet): a count
             whose table cell fits it earns R*(K) under every limit (:attr:`unlimited`).
+        first_depth: The most cells listed for a count the first time (:meth:`fetch`); each later list of
+            the same count may be ``growth`` times longer.
     """
 
     #: Cells whose vehicles in use are counted in one product (memory: trips × this, in bytes).
     BATCH = 1024
 
-    def __init__(self, table: ResponseTable, counts: np.ndarray, smallest_limits: np.ndarray) -> None:
+    def __init__(
+        self,
+        table: ResponseTable,
+        counts: np.ndarray,
+        smallest_limits: np.ndarray,
+        first_depth: int = 2048,
+        growth: int = 8,
+    ) -> None:
         self.table, self.counts = table, np.asarray(counts, dtype=int)
+        self.first_depth, self.growth = first_depth, growth
+        self.position = {count: position for position, count in enumerate(self.counts.tolist())}
         self.in_use_of = InUse(table.trips)
         self.fetches = 0  # sweeps of the arrangement made for longer lists
         self.walked = 0  # cells whose vehicles in use were counted
         self.cells: dict[int, list[Candidate]] = {}
         self.bound: dict[int, float] = {}  # a cell not in the list is worth less (−inf: none is left out)
+        self.depth: dict[int, int] = {}  # the most cells the count's last list could hold
         self.uses: dict[int, list[int]] = {}  # vehicles in use of the walked cells, in list order
         self.frontier: dict[int, list[int]] = {}  # walked cells using fewer vehicles than all before them
+        size = self.counts.size
+        # frontiers as rows padded with cells that fit no limit: vehicles in use, revenue, list position
+        self._uses = np.full((size, 1), np.inf)
+        self._revenues, self._entries = np.zeros((size, 1)), np.full((size, 1), -1)
+        self._fallback, self._walked_all = np.zeros(size), np.zeros(size, dtype=bool)
+        self._settled = np.zeros(size, dtype=bool)
         for count in self.counts.tolist():
             self._reset(count, [(float(table.best[count]), count, table.points[count], table.counted[count])])
             self.bound[count] = float(np.nextafter(table.best[count], np.inf))  # the table cell is the best
+            self.depth[count] = 1
         self.settle(dict.fromkeys(self.counts.tolist(), np.inf))  # every table cell's vehicles
         #: the table cell fits every limit asked: the count earns R*(K) under each
         self.unlimited = np.array(
@@ -69,15 +88,11 @@ class FleetLimitedCells:
         (:meth:`fetch`) can tell more. Where not exact the revenue is an upper bound (a cell not walked
         or not listed yet may fit); an exact −inf means that no cell with that count fits at all.
         """
-        trips = len(self.table.trips)
-        limits = np.minimum(np.asarray(limits, dtype=float), trips)  # more than every trip in use: no limit
-        # frontier cells of count p are keyed p (N + 1) − uses: rising within a count and from count to count
-        wanted = np.arange(self.counts.size) * (trips + 1.0) - limits
-        found = np.searchsorted(self._keys, wanted, side="left")
-        fits = found < self._ends
-        at = np.where(fits, found, 0)
-        revenues = np.where(fits, self._revenues[at], self._fallback)
-        entries = np.where(fits, self._entries[at], -1)
+        fitting = self._uses <= np.asarray(limits, dtype=float)[:, None]
+        fits, first = fitting.any(axis=1), fitting.argmax(axis=1)  # the first frontier cell within the limit
+        rows = np.arange(self.counts.size)
+        revenues = np.where(fits, self._revenues[rows, first], self._fallback)
+        entries = np.where(fits, self._entries[rows, first], -1)
         return revenues, entries, fits | self._settled, self._walked_all
 
     def cell(self, count: int, entry: int) -> Candidate:
@@ -89,10 +104,25 @@ class FleetLimitedCells:
         return self.uses[count][entry]
 
     # -- walking and listing -----------------------------------------------------------------------------
-    def settle(self, requests: Mapping[int, float]) -> None:
-        """Walk each count's listed cells until its frontier reaches the limit asked (count -> limit)."""
-        pending = [count for count, limit in requests.items() if not self._reached(count, limit)]
+    def settle(
+        self, requests: Mapping[int, float], stops: Mapping[int, float] | None = None, once: bool = False
+    ) -> None:
+        """Walk each count's listed cells until its frontier reaches the limit asked (count -> limit).
+
+        With ``stops`` (count -> revenue), a count's walk also ends before a cell worth less: a caller to
+        whom the count matters only above that revenue need not walk further. With ``once``, each count
+        walks one chunk (as many cells as it has walked, and 8 more), so that a caller can look again.
+        """
+        stops = stops or {}
+        pending = list(requests)
         while pending:
+            pending = [
+                count
+                for count in pending
+                if len(self.uses[count]) < len(self.cells[count])
+                and not self._reached(count, requests[count])
+                and self.cells[count][len(self.uses[count])][0] >= stops.get(count, -np.inf)
+            ]
             batch: list[tuple[int, int]] = []  # (count, list position) of the cells to count vehicles for
             for count in pending:
                 walked = len(self.uses[count])
@@ -101,45 +131,62 @@ class FleetLimitedCells:
                 part = batch[start : start + self.BATCH]
                 chosen = self.table.chosen_many([self.cells[count][position] for count, position in part])
                 for (count, position), used in zip(part, self.in_use_of.peaks(chosen).tolist()):
-                    self.uses[count].append(used)
-                    frontier = self.frontier[count]
-                    if not frontier or used < self.uses[count][frontier[-1]]:
-                        frontier.append(position)
+                    self._record(count, position, used)
             self.walked += len(batch)
-            pending = [
-                count
-                for count in pending
-                if len(self.uses[count]) < len(self.cells[count]) and not self._reached(count, requests[count])
-            ]
-        self._flatten()
+            if once:
+                break
+        self._flatten(requests)
 
     def fetch(self, floors: Mapping[int, float]) -> None:
-        """List every cell worth at least the floor for each count (count -> revenue), in one sweep."""
+        """List, for each count, its cells worth at least the floor (count -> revenue), in one sweep.
+
+        A count listed before may get ``growth`` times as many cells as then, a new one ``first_depth``;
+        the cells it has walked keep their vehicles in use.
+        """
         self.fetches += 1
-        for count, (cells, bound) in self.table.top_cells(floors).items():
+        depths = {count: max(self.first_depth, self.growth * self.depth[count]) for count in floors}
+        for count, (cells, bound) in self.table.top_cells(floors, depths).items():
+            old, uses = self.cells[count], self.uses[count]
+            same = 0
+            while same < min(len(uses), len(cells)) and _same_cell(old[same], cells[same]):
+                same += 1
             self._reset(count, cells)
-            self.bound[count] = bound
-        self._flatten()
+            for position in range(same):
+                self._record(count, position, uses[position])
+            self.bound[count], self.depth[count] = bound, depths[count]
+        self._flatten(floors)
+
+    def _record(self, count: int, position: int, used: int) -> None:
+        """The vehicles in use of the next listed cell; the frontier keeps it if it uses fewer than all before."""
+        self.uses[count].append(used)
+        frontier = self.frontier[count]
+        if not frontier or used < self.uses[count][frontier[-1]]:
+            frontier.append(position)
 
     def _reached(self, count: int, limit: float) -> bool:
         frontier = self.frontier[count]
         return bool(frontier) and self.uses[count][frontier[-1]] <= limit
 
-    def _flatten(self) -> None:
-        """The frontiers as flat arrays for :meth:`best`, and each count's value past its frontier."""
-        trips = len(self.table.trips)
-        keys, revenues, entries, ends, fallback, walked_all = [], [], [], [], [], []
-        for position, count in enumerate(self.counts.tolist()):
+    def _flatten(self, changed: Iterable[int]) -> None:
+        """The changed counts' frontiers into the rows :meth:`best` reads, and their values past them."""
+        for count in changed:
+            position = self.position[count]
             frontier, cells, uses = self.frontier[count], self.cells[count], self.uses[count]
-            keys += [position * (trips + 1.0) - uses[entry] for entry in frontier]
-            revenues += [cells[entry][0] for entry in frontier]
-            entries += frontier
-            ends.append(len(keys))
+            if len(frontier) > self._uses.shape[1]:
+                extra = max(len(frontier), 2 * self._uses.shape[1]) - self._uses.shape[1]
+                self._uses = np.pad(self._uses, ((0, 0), (0, extra)), constant_values=np.inf)
+                self._revenues = np.pad(self._revenues, ((0, 0), (0, extra)))
+                self._entries = np.pad(self._entries, ((0, 0), (0, extra)), constant_values=-1)
+            self._uses[position] = np.inf
+            self._uses[position, : len(frontier)] = [uses[entry] for entry in frontier]
+            self._revenues[position, : len(frontier)] = [cells[entry][0] for entry in frontier]
+            self._entries[position, : len(frontier)] = frontier
             walked = len(uses)
             # past the frontier: the next cell not walked, else the bound on cells not listed
-            fallback.append(cells[walked][0] if walked < len(cells) else self.bound[count])
-            walked_all.append(walked == len(cells))
-        self._keys, self._revenues = np.array(keys, dtype=float), np.array(revenues, dtype=float)
-        self._entries, self._ends = np.array(entries, dtype=int), np.array(ends, dtype=int)
-        self._fallback, self._walked_all = np.array(fallback, dtype=float), np.array(walked_all, dtype=bool)
-        self._settled = self._walked_all & (np.array([self.bound[count] for count in self.counts.tolist()]) == -np.inf)
+            self._fallback[position] = cells[walked][0] if walked < len(cells) else self.bound[count]
+            self._walked_all[position] = walked == len(cells)
+            self._settled[position] = walked == len(cells) and self.bound[count] == -np.inf
+
+
+def _same_cell(first: Candidate, second: Candidate) -> bool:
+    return first[0] == second[0] and first[3] == second[3] and bool(np.array_equal(first[2], second[2]))

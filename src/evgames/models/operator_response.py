@@ -298,10 +298,11 @@ def _cell_trips(terms: _Terms, point: np.ndarray, counted: tuple[int, ...]) -> n
 
 def _cells_trips(terms: _Terms, points: np.ndarray, counted: Sequence[tuple[int, ...]]) -> np.ndarray:
     """:func:`_cell_trips` of many vertices at once: one column of sharing trips per row of ``points``."""
-    chosen = (
-        np.outer(terms.distance, points[:, 0]) + np.outer(terms.duration, points[:, 1])
-        < terms.threshold[:, None] - 1e-9
-    )
+    chosen = np.empty((terms.distance.size, points.shape[0]), dtype=bool)
+    per_trip = np.column_stack([terms.distance, terms.duration])
+    limit = terms.threshold[:, None] - 1e-9
+    for start in range(0, points.shape[0], 128):  # blocks that stay in cache
+        np.less(per_trip @ points[start : start + 128].T, limit, out=chosen[:, start : start + 128])
     for column, boundary in enumerate(counted):
         chosen[list(boundary), column] = True
     return chosen
@@ -501,15 +502,18 @@ class ResponseTable:
         points = np.array([cell[2] for cell in cells], dtype=float).reshape(-1, 2)
         return _cells_trips(self.choice_terms, points, [cell[3] for cell in cells])
 
-    def top_cells(self, floors: Mapping[int, float]) -> dict[int, tuple[list[Candidate], float]]:
+    def top_cells(
+        self, floors: Mapping[int, float], depths: Mapping[int, int] | None = None
+    ) -> dict[int, tuple[list[Candidate], float]]:
         """For each trip count K, every vertex cell worth at least ``floors[K]``, best revenue first.
 
-        With each list comes a bound: less than it is what any cell left out is worth (−inf when none is
-        left out: the list holds every cell with K trips). The supremum of a cell is reached at one of its
+        With ``depths``, only the best ``depths[K]`` of them (and any tied with the last). With each list comes
+        a bound: less than it is what any cell left out is worth (−inf when none is left out: the list
+        holds every cell with K trips). The supremum of a cell is reached at one of its
         vertices, so walking a list finds the best cell under an extra condition on its trips — the
         fleet-in-use limit of eq. (11), which the table ignores. One sweep of the arrangement.
         """
-        shortlist = _Shortlist(self.best.size, floors)
+        shortlist = _Shortlist(self.best.size, floors, depths)
         for vertices in _line_vertices(self.params, self.trips):
             shortlist.offer_candidates(vertices.ends)
             if not vertices.values.shape[1]:
@@ -529,16 +533,22 @@ class ResponseTable:
 class _Shortlist:
     """The vertex candidates of each wanted trip count worth at least its floor (see :meth:`ResponseTable.top_cells`).
 
-    Boundary trips counted are stored as two columns, −1 for none.
+    With depths, once the candidates kept outgrow a budget each count is cut back to its depth, and its
+    floor rises to the last one kept. Boundary trips counted are stored as two columns, −1 for none.
     """
 
-    def __init__(self, size: int, floors: Mapping[int, float]) -> None:
+    def __init__(self, size: int, floors: Mapping[int, float], depths: Mapping[int, int] | None = None) -> None:
         self.asked = np.zeros(size, dtype=bool)
         self.floor = np.full(size, np.inf)
         for count, floor in floors.items():
             self.asked[count], self.floor[count] = True, floor
         self.dropped = np.zeros(size, dtype=bool)
         self.parts: list[tuple[np.ndarray, ...]] = []
+        self.depth = np.zeros(size, dtype=int)  # 0: no cut
+        for count, depth in (depths or {}).items():
+            self.depth[count] = depth
+        self.cuts, self.kept = depths is not None, 0
+        self.budget = 4 * int(self.depth.sum()) + 65536
 
     def wanted(self, values: np.ndarray, counts: np.ndarray) -> np.ndarray:
         """Positions of the candidates to keep; the counts of the others are marked as not complete."""
@@ -548,6 +558,28 @@ class _Shortlist:
 
     def add(self, values, counts, points, first, second) -> None:
         self.parts.append((values, counts, points[:, 0], points[:, 1], first, second))
+        self.kept += len(values)
+        if self.cuts and self.kept > self.budget:
+            self._cut()
+
+    def _sorted(self) -> list[np.ndarray]:
+        """The candidates kept, by count and then by falling value."""
+        columns = [np.concatenate(column) for column in zip(*self.parts)]
+        order = np.lexsort((-columns[0], columns[1]))
+        return [column[order] for column in columns]
+
+    def _cut(self) -> None:
+        columns = self._sorted()
+        value, count = columns[0], columns[1]
+        starts = np.flatnonzero(np.r_[True, count[1:] != count[:-1]])
+        rank = np.arange(count.size) - np.repeat(starts, np.diff(np.r_[starts, count.size]))
+        last = rank == self.depth[count] - 1
+        self.floor[count[last]] = np.maximum(self.floor[count[last]], value[last])
+        keep = value >= self.floor[count]
+        self.dropped[count[~keep]] = True
+        self.parts = [tuple(column[keep] for column in columns)]
+        self.kept = int(keep.sum())
+        self.budget = 2 * self.kept + 4 * int(self.depth.sum()) + 65536
 
     def offer_candidates(self, candidates: Sequence[Candidate]) -> None:
         values = np.array([item[0] for item in candidates], dtype=float)
@@ -557,13 +589,15 @@ class _Shortlist:
             self.add(values[[index]], counts[[index]], point[None, :], np.array(counted[:1]), np.array(counted[1:2]))
 
     def lists(self) -> dict[int, tuple[list[Candidate], float]]:
+        if self.parts and self.cuts:
+            self._cut()
         found: dict[int, tuple[list[Candidate], float]] = {
             int(count): ([], float(self.floor[count]) if self.dropped[count] else -np.inf)
             for count in np.flatnonzero(self.asked)
         }
         if self.parts:
-            value, count, ps, pt, first, second = (np.concatenate(column) for column in zip(*self.parts))
-            for index in np.lexsort((-value, count)):
+            value, count, ps, pt, first, second = self._sorted()
+            for index in range(value.size):
                 counted = tuple(int(trip) for trip in (first[index], second[index]) if trip >= 0)
                 point = np.array([ps[index], pt[index]])
                 found[int(count[index])][0].append((float(value[index]), int(count[index]), point, counted))
