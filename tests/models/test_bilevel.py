@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evgames.data.subsidy_pricing import SubsidyPricingParams, synthetic_trips
@@ -122,7 +122,27 @@ def test_exact_upper_level_dominates_a_grid_on_random_instances(
             "trips_per_car": trips_per_car,
         }
     )
-    trips = synthetic_trips(70, 4)
+    _check_against_grid_and_best_response(params, synthetic_trips(70, 4))
+
+
+@settings(max_examples=12)  # each example runs the full operator sweep where eq. (11) binds
+@given(
+    base_fleet=st.integers(1, 6),
+    subsidy_response=st.floats(1.0, 20.0),
+    operating_cost=st.floats(5, 40),
+    seed=st.integers(0, 50),
+)
+def test_exact_upper_level_dominates_a_grid_where_the_fleet_in_use_limit_binds(
+    base_fleet, subsidy_response, operating_cost, seed
+):
+    params = SMALL.with_overrides(
+        {"base_fleet": base_fleet, "subsidy_fleet_response": subsidy_response, "operating_cost": operating_cost}
+    )
+    _check_against_grid_and_best_response(params, synthetic_trips(80, seed))
+
+
+def _check_against_grid_and_best_response(params, trips):
+    """No grid point beats the exact U_G, and its figures are the operator's best response (a full sweep)."""
     table = orp.ResponseTable(params, trips)
     grid = _grid_values(params, trips, table, points=(11, 7))
     try:

@@ -88,3 +88,22 @@ def test_short_candidate_lists_widen_until_no_left_out_vertex_can_be_better(seed
         short = orp.exact_best_response(tiny_fleet, trips, 0.1, 0.1, keep=keep)
         assert short.operator == pytest.approx(every.operator, rel=1e-12) and short.trips == every.trips
     assert vehicles_in_use(trips, every.chosen) <= 0.95 * every.fleet
+
+
+@pytest.mark.parametrize(("base_fleet", "seed"), [(1, 0), (2, 11), (3, 7)])
+def test_table_responses_equal_the_full_sweep_where_the_fleet_in_use_limit_binds(base_fleet, seed):
+    params = SMALL.with_overrides({"base_fleet": base_fleet, "subsidy_fleet_response": 5.0})
+    trips = synthetic_trips(80, seed)
+    table = orp.ResponseTable(params, trips)
+    for first in np.linspace(0, 0.5, 5):
+        for second in np.linspace(0, 0.3, 3):
+            try:
+                swept = orp.exact_best_response(params, trips, first, second)
+            except DataError:
+                with pytest.raises(DataError, match="no feasible price pair"):
+                    table.respond(first, second)
+                continue
+            answered = table.respond(first, second)
+            assert answered.trips == swept.trips
+            assert answered.operator == pytest.approx(swept.operator, rel=1e-9)
+    assert table.limited is not None  # eq. (11) removed the table's own answer somewhere

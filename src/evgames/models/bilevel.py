@@ -283,23 +283,19 @@ class _RegionSearch:
         order = usable[np.lexsort((-intercepts[usable], fleets[usable]))]  # by slope, best intercept first
         first = np.r_[True, fleets[order][1:] != fleets[order][:-1]]
         lines = order[first]
-        hull: list[int] = []
-        for line in lines:  # slopes increase: the classic upper hull of lines
-            while hull:
-                if len(hull) >= 2 and _crossing(intercepts, fleets, hull[-2], line) <= _crossing(
-                    intercepts, fleets, hull[-2], hull[-1]
-                ):
-                    hull.pop()
-                    continue
-                break
-            hull.append(int(line))
+        # Python floats: the hull walks one line at a time, where numpy scalars cost more than the arithmetic
+        hull: list[tuple[int, float, float]] = []  # (line, slope m_K, intercept A_K)
+        for line, slope, intercept in zip(lines.tolist(), fleets[lines].tolist(), intercepts[lines].tolist()):
+            while len(hull) >= 2 and _crossing(hull[-2], (line, slope, intercept)) <= _crossing(hull[-2], hull[-1]):
+                hull.pop()  # slopes increase: the classic upper hull of lines
+            hull.append((line, slope, intercept))
         pieces = []
-        for position, line in enumerate(hull):
-            start = _crossing(intercepts, fleets, hull[position - 1], line) if position else -math.inf
-            end = _crossing(intercepts, fleets, line, hull[position + 1]) if position + 1 < len(hull) else math.inf
+        for position, (line, slope, intercept) in enumerate(hull):
+            start = _crossing(hull[position - 1], hull[position]) if position else -math.inf
+            end = _crossing(hull[position], hull[position + 1]) if position + 1 < len(hull) else math.inf
             if end < low or start > high or end < start:
                 continue
-            pieces.append((line, float(fleets[line]), float(intercepts[line]), start, end))
+            pieces.append((line, slope, intercept, start, end))
         return pieces
 
     # -- the search --------------------------------------------------------------------------------------
@@ -462,9 +458,9 @@ class _RegionSearch:
         )
 
 
-def _crossing(intercepts: np.ndarray, slopes: np.ndarray, lower: int, higher: int) -> float:
-    """ρ where the line with the higher slope overtakes the other."""
-    return float((intercepts[lower] - intercepts[higher]) / (slopes[higher] - slopes[lower]))
+def _crossing(lower: tuple[int, float, float], higher: tuple[int, float, float]) -> float:
+    """ρ where the line (index, slope, intercept) with the higher slope overtakes the other."""
+    return (lower[2] - higher[2]) / (higher[1] - lower[1])
 
 
 def _grid_optimum(

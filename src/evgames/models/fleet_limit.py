@@ -21,10 +21,11 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from evgames.models.operator_response import Candidate, ResponseTable
+from evgames.data.validation import DataError
+from evgames.models.operator_response import BestResponse, Candidate, ResponseTable, _fleet, _terms
 from evgames.models.subsidy_pricing import InUse
 
-__all__ = ["FleetLimitedCells"]
+__all__ = ["FleetLimitedCells", "best_response_within_limits"]
 
 
 class FleetLimitedCells:
@@ -35,8 +36,8 @@ class FleetLimitedCells:
         counts: The trip counts asked about (each with a finite ``table.best``); results follow this order.
         smallest_limits: Per count, the smallest limit that will be asked (at the smallest fleet): a count
             whose table cell fits it earns R*(K) under every limit (:attr:`unlimited`).
-        first_depth: The most cells listed for a count the first time (:meth:`fetch`); each later list of
-            the same count may be ``growth`` times longer.
+        first_depth: The fewest cells a count's list may be cut to (:meth:`fetch`).
+        growth: A longer list may hold this many times the cells of the last one.
     """
 
     #: Cells whose vehicles in use are counted in one product (memory: trips × this, in bytes).
@@ -58,7 +59,6 @@ class FleetLimitedCells:
         self.walked = 0  # cells whose vehicles in use were counted
         self.cells: dict[int, list[Candidate]] = {}
         self.bound: dict[int, float] = {}  # a cell not in the list is worth less (−inf: none is left out)
-        self.depth: dict[int, int] = {}  # the most cells the count's last list could hold
         self.uses: dict[int, list[int]] = {}  # vehicles in use of the walked cells, in list order
         self.frontier: dict[int, list[int]] = {}  # walked cells using fewer vehicles than all before them
         size = self.counts.size
@@ -70,7 +70,6 @@ class FleetLimitedCells:
         for count in self.counts.tolist():
             self._reset(count, [(float(table.best[count]), count, table.points[count], table.counted[count])])
             self.bound[count] = float(np.nextafter(table.best[count], np.inf))  # the table cell is the best
-            self.depth[count] = 1
         self.settle(dict.fromkeys(self.counts.tolist(), np.inf))  # every table cell's vehicles
         #: the table cell fits every limit asked: the count earns R*(K) under each
         self.unlimited = np.array(
@@ -140,11 +139,11 @@ class FleetLimitedCells:
     def fetch(self, floors: Mapping[int, float]) -> None:
         """List, for each count, its cells worth at least the floor (count -> revenue), in one sweep.
 
-        A count listed before may get ``growth`` times as many cells as then, a new one ``first_depth``;
-        the cells it has walked keep their vehicles in use.
+        A count may get ``growth`` times as many cells as it has listed, and at least ``first_depth``; the
+        cells it has walked keep their vehicles in use.
         """
         self.fetches += 1
-        depths = {count: max(self.first_depth, self.growth * self.depth[count]) for count in floors}
+        depths = {count: max(self.first_depth, self.growth * len(self.cells[count])) for count in floors}
         for count, (cells, bound) in self.table.top_cells(floors, depths).items():
             old, uses = self.cells[count], self.uses[count]
             same = 0
@@ -153,7 +152,7 @@ class FleetLimitedCells:
             self._reset(count, cells)
             for position in range(same):
                 self._record(count, position, uses[position])
-            self.bound[count], self.depth[count] = bound, depths[count]
+            self.bound[count] = bound
         self._flatten(floors)
 
     def _record(self, count: int, position: int, used: int) -> None:
@@ -190,3 +189,47 @@ class FleetLimitedCells:
 
 def _same_cell(first: Candidate, second: Candidate) -> bool:
     return first[0] == second[0] and first[3] == second[3] and bool(np.array_equal(first[2], second[2]))
+
+
+def best_response_within_limits(
+    table: ResponseTable, vehicle_subsidy: float, infrastructure_subsidy: float
+) -> BestResponse:
+    """The operator's exact best response to the subsidies under eq. (11), best first over the trip counts.
+
+    Each count is valued by its best cell within the fleet's limit, or by an upper bound until known
+    (:class:`FleetLimitedCells`, kept on the table for later calls). The count with the highest value
+    R(K) + m(K)·(k1 + ρ − c) is settled — walked, or listed further — until the highest is exact: no
+    bound can beat it. Ties go to fewer trips, as in the table.
+    """
+    params = table.params
+    if table.limited is None:  # the smallest fleets are those without subsidies
+        counts = np.flatnonzero(np.isfinite(table.best))
+        lowest = _fleet(_terms(params, table.trips, 0.0, 0.0, table.rounded_crf), params, counts)
+        table.limited = FleetLimitedCells(table, counts, params.in_use_share * lowest)
+    limited: FleetLimitedCells = table.limited
+    terms = _terms(params, table.trips, vehicle_subsidy, infrastructure_subsidy, table.rounded_crf)
+    fleets = _fleet(terms, params, limited.counts).astype(float)
+    limits, fleet_values = params.in_use_share * fleets, fleets * terms.per_vehicle
+    while True:
+        values, entries, exact, walked_all = limited.best(limits)
+        totals = values + fleet_values
+        best = int(np.argmax(totals))  # the first of equals: the fewest trips
+        count = int(limited.counts[best])
+        if not totals[best] > 0:  # upper bounds all: nothing breaks even (eq. (12))
+            raise DataError(
+                "subsidies",
+                (vehicle_subsidy, infrastructure_subsidy),
+                "no feasible price pair: every cell breaks the fleet-in-use limit or has U_O <= 0",
+            )
+        if exact[best]:
+            cell = limited.cell(count, int(entries[best]))
+            response = table.cell(count, vehicle_subsidy, infrastructure_subsidy, cell=cell)
+            assert response is not None, "a cell within its fleet's limit failed eq. (11)-(12)"
+            return response
+        if not walked_all[best]:
+            limited.settle({count: float(limits[best])}, once=True)
+            continue
+        known = totals[exact]  # the answer is worth at least the best count known exactly, and more than 0
+        needed = max(float(known.max()) if known.size else 0.0, 0.0) - float(fleet_values[best])
+        # twice as deep as this call needs: other subsidies tend to ask a little deeper each time
+        limited.fetch({count: needed - (float(values[best]) - needed) - 1e-9 * max(1.0, abs(needed))})

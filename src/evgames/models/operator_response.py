@@ -30,6 +30,7 @@ import copy
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -385,8 +386,9 @@ class ResponseTable:
     Subsidies change only the fleet term m(K)·(k1 + ρ − c), a function of the trip count K. One sweep
     records, for every K, the best revenue part D Σ (a·p − e) of any cell with K trips and where it is;
     the response to (Sc1, Sc2) is then the best K of R*(K) + m(K)·(k1 + ρ − c), an O(N) maximisation.
-    The winner is checked against eq. (11)–(12); if it breaks them the full sweep for those subsidies
-    decides (:func:`exact_best_response`), so the answer is always exact.
+    The winner is checked against eq. (11)–(12); if it breaks the fleet-in-use limit, each count's best
+    cell within its limit decides (:func:`~evgames.models.fleet_limit.best_response_within_limits`), so
+    the answer is always exact.
     """
 
     def __init__(self, params: SubsidyPricingParams, trips: pd.DataFrame, rounded_crf: bool = False) -> None:
@@ -416,6 +418,8 @@ class ResponseTable:
                     record(float(flat_values[index]), count, vertices.points[event], _counted(vertices, option, event))
         for candidate in _corners(params, trips):
             record(*candidate)
+        #: the best cell of each count under fleet-in-use limits, built when eq. (11) first removes a cell
+        self.limited: Any = None
 
     #: Parameters that shape the arrangement of choice lines and the fares: the table depends on these only.
     ARRANGEMENT = (
@@ -434,7 +438,7 @@ class ResponseTable:
         if any(getattr(params, name) != getattr(self.params, name) for name in self.ARRANGEMENT):
             return ResponseTable(params, self.trips, self.rounded_crf)
         table = copy.copy(self)
-        table.params = params
+        table.params, table.limited = params, None
         return table
 
     def respond(self, vehicle_subsidy: float = 0.0, infrastructure_subsidy: float = 0.0) -> BestResponse:
@@ -451,10 +455,10 @@ class ResponseTable:
                 f"no price pair gives U_O > 0 (eq. (12)): the best is {totals[count]:.6g}",
             )
         response = self.cell(count, vehicle_subsidy, infrastructure_subsidy)
-        if response is None:
-            return exact_best_response(
-                self.params, self.trips, vehicle_subsidy, infrastructure_subsidy, self.rounded_crf
-            )
+        if response is None:  # eq. (11) removes the cell: the best within every count's limit decides
+            from evgames.models.fleet_limit import best_response_within_limits  # it builds on this module
+
+            response = best_response_within_limits(self, vehicle_subsidy, infrastructure_subsidy)
         return replace(response, wall_time=time.perf_counter() - start_time)
 
     def chosen(self, count: int, cell: Candidate | None = None) -> np.ndarray:
