@@ -96,3 +96,12 @@ def test_vehicles_in_use_equals_a_minute_by_minute_count(seed):
         peaks.append(busy.max())
     assert sp.vehicles_in_use(trips, sets[:, 0]) == peaks[0]
     assert sp.InUse(trips).peaks(sets).tolist() == peaks  # many sets in one product
+
+
+def test_vehicles_in_use_of_many_sets_at_once_equal_one_at_a_time():
+    trips = synthetic_trips(300, 9)
+    sets = np.random.default_rng(9).random((300, 700)) < 0.3
+    counter = sp.InUse(trips)
+    one_by_one = [counter.peaks(column) for column in sets.T]
+    assert counter.peaks(sets).tolist() == one_by_one  # 700 sets: the row-by-row path
+    assert counter.peaks(sets[:, :300]).tolist() == one_by_one[:300]  # the blocked running-sum path

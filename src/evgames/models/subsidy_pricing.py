@@ -129,12 +129,16 @@ class InUse:
                 (self.change.astype(np.float32), (self.minute, self.trip)), shape=(self.MINUTES + 1, shared.shape[0])
             )
         changes = self._matrix @ shared.astype(np.float32)
-        if shared.shape[1] < 64:
-            return np.cumsum(changes[: self.MINUTES], axis=0).max(axis=0, initial=0).round().astype(int)
-        under_way, peak = np.zeros(shared.shape[1], dtype=np.float32), np.zeros(shared.shape[1], dtype=np.float32)
-        for minute in changes[: self.MINUTES]:  # row by row in place: for many sets ten times faster than cumsum
-            under_way += minute
-            np.maximum(peak, under_way, out=peak)
+        peak = np.zeros(shared.shape[1], dtype=np.float32)
+        if shared.shape[1] < 512:  # a running sum down the minutes, in blocks of sets that stay in cache
+            for start in range(0, shared.shape[1], 128):
+                block = np.cumsum(changes[: self.MINUTES, start : start + 128], axis=0)
+                peak[start : start + 128] = block.max(axis=0, initial=0)
+        else:  # row by row in place: for many sets ten times faster than one cumsum
+            under_way = np.zeros(shared.shape[1], dtype=np.float32)
+            for minute in changes[: self.MINUTES]:
+                under_way += minute
+                np.maximum(peak, under_way, out=peak)
         return peak.round().astype(int)
 
 
