@@ -214,10 +214,8 @@ class _RegionSearch:
 
     # -- strips ------------------------------------------------------------------------------------------
     def _fleets(self, sigma: float, counts: np.ndarray) -> np.ndarray:
-        """m(K, σ) exactly as :func:`~evgames.models.subsidy_pricing.fleet_size` floors it."""
-        params = self.params
-        base = params.base_fleet + params.subsidy_fleet_response * sigma
-        return np.floor(base + params.usage_fleet_response * counts + 1e-9)
+        """m(K, σ) of eq. (17): only σ = Sc1 + Sc2 enters."""
+        return fleet_size(self.params, sigma, 0.0, counts)
 
     def _limits(self, sigma: float, counts: np.ndarray) -> np.ndarray:
         """The most vehicles in use each count's fleet allows at σ (eq. (11))."""
@@ -276,7 +274,7 @@ class _RegionSearch:
             self.benefits[key] = outcome.environmental + outcome.parking
         return self.benefits[key], self.limited.vehicles(count, entry)
 
-    def _envelope(self, counts: np.ndarray, revenues: np.ndarray, fleets: np.ndarray, low: float, high: float):
+    def _envelope(self, revenues: np.ndarray, fleets: np.ndarray, low: float, high: float):
         """The pieces (line, m_K, A_K, ρ from, ρ to) of the operator's upper envelope on [low, high]."""
         intercepts = revenues + fleets * self.margin
         usable = np.flatnonzero(np.isfinite(intercepts))
@@ -349,7 +347,7 @@ class _RegionSearch:
         while True:
             revenues, entries, exact, walked_all = (found[positions] for found in self.limited.best(limits))
             revenues[aside] = -np.inf
-            regions = self._regions(strip, counts, revenues, fleets)
+            regions = self._regions(strip, revenues, fleets)
             bounded = [piece[0] for piece, _, _, _ in regions if not exact[piece[0]]]
             if not bounded:
                 break
@@ -377,10 +375,10 @@ class _RegionSearch:
             corners.append(_Corner(benefits - fleet * rho, at, rho, count, int(fleet), reason, entry))
         return corners
 
-    def _regions(self, strip: _Strip, counts: np.ndarray, revenues: np.ndarray, fleets: np.ndarray) -> list:
+    def _regions(self, strip: _Strip, revenues: np.ndarray, fleets: np.ndarray) -> list:
         """The envelope pieces with subsidies of their own: (piece, lowest ρ, why a supremum, σ there)."""
         regions = []
-        for piece in self._envelope(counts, revenues, fleets, strip.lowest, strip.dearest):
+        for piece in self._envelope(revenues, fleets, strip.lowest, strip.dearest):
             _, fleet, intercept, start, end = piece
             rho, reason = strip.lowest, ""
             if start > rho:
@@ -404,7 +402,7 @@ class _RegionSearch:
         """
         low, high = strip.lowest, strip.dearest
         points = [low, high]
-        for _, _, _, start, end in self._envelope(np.arange(fleets.size), known, fleets, low, high):
+        for _, _, _, start, end in self._envelope(known, fleets, low, high):
             points += [value for value in (start, end) if low < value < high]
         rho = np.array(points)
         intercepts = known + fleets * self.margin

@@ -23,7 +23,7 @@ import numpy as np
 
 from evgames.data.validation import DataError
 from evgames.models.operator_response import BestResponse, Candidate, ResponseTable, _fleet, _terms
-from evgames.models.subsidy_pricing import InUse
+from evgames.models.subsidy_pricing import InUse, fleet_size
 
 __all__ = ["FleetLimitedCells", "best_response_within_limits"]
 
@@ -134,7 +134,7 @@ class FleetLimitedCells:
             self.walked += len(batch)
             if once:
                 break
-        self._flatten(requests)
+        self._update_rows(requests)
 
     def fetch(self, floors: Mapping[int, float]) -> None:
         """List, for each count, its cells worth at least the floor (count -> revenue), in one sweep.
@@ -153,7 +153,7 @@ class FleetLimitedCells:
             for position in range(same):
                 self._record(count, position, uses[position])
             self.bound[count] = bound
-        self._flatten(floors)
+        self._update_rows(floors)
 
     def _record(self, count: int, position: int, used: int) -> None:
         """The vehicles in use of the next listed cell; the frontier keeps it if it uses fewer than all before."""
@@ -166,7 +166,7 @@ class FleetLimitedCells:
         frontier = self.frontier[count]
         return bool(frontier) and self.uses[count][frontier[-1]] <= limit
 
-    def _flatten(self, changed: Iterable[int]) -> None:
+    def _update_rows(self, changed: Iterable[int]) -> None:
         """The changed counts' frontiers into the rows :meth:`best` reads, and their values past them."""
         for count in changed:
             position = self.position[count]
@@ -204,8 +204,7 @@ def best_response_within_limits(
     params = table.params
     if table.limited is None:  # the smallest fleets are those without subsidies
         counts = np.flatnonzero(np.isfinite(table.best))
-        lowest = _fleet(_terms(params, table.trips, 0.0, 0.0, table.rounded_crf), params, counts)
-        table.limited = FleetLimitedCells(table, counts, params.in_use_share * lowest)
+        table.limited = FleetLimitedCells(table, counts, params.in_use_share * fleet_size(params, 0.0, 0.0, counts))
     limited: FleetLimitedCells = table.limited
     terms = _terms(params, table.trips, vehicle_subsidy, infrastructure_subsidy, table.rounded_crf)
     fleets = _fleet(terms, params, limited.counts).astype(float)

@@ -30,7 +30,7 @@ import copy
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -46,6 +46,9 @@ from evgames.models.subsidy_pricing import (
 )
 from evgames.solvers import SolverConfig
 from evgames.solvers import solve as solve_model
+
+if TYPE_CHECKING:  # it builds on this module
+    from evgames.models.fleet_limit import FleetLimitedCells
 
 __all__ = [
     "BestResponse",
@@ -419,7 +422,7 @@ class ResponseTable:
         for candidate in _corners(params, trips):
             record(*candidate)
         #: the best cell of each count under fleet-in-use limits, built when eq. (11) first removes a cell
-        self.limited: Any = None
+        self.limited: FleetLimitedCells | None = None
 
     #: Parameters that shape the arrangement of choice lines and the fares: the table depends on these only.
     ARRANGEMENT = (
@@ -588,9 +591,11 @@ class _Shortlist:
     def offer_candidates(self, candidates: Sequence[Candidate]) -> None:
         values = np.array([item[0] for item in candidates], dtype=float)
         counts = np.array([item[1] for item in candidates], dtype=int)
-        for index in self.wanted(values, counts):
-            point, counted = candidates[index][2], (*candidates[index][3], -1, -1)
-            self.add(values[[index]], counts[[index]], point[None, :], np.array(counted[:1]), np.array(counted[1:2]))
+        keep = self.wanted(values, counts)
+        if keep.size:
+            points = np.array([candidates[index][2] for index in keep], dtype=float)
+            boundary = np.array([(*candidates[index][3], -1, -1)[:2] for index in keep], dtype=int)
+            self.add(values[keep], counts[keep], points, boundary[:, 0], boundary[:, 1])
 
     def lists(self) -> dict[int, tuple[list[Candidate], float]]:
         if self.parts and self.cuts:

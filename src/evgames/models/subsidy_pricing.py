@@ -24,9 +24,8 @@ subsidy per vehicle ρ = C1 Sc1 CRF(kc) + C2 Sc2 CRF(ki) (in O = m ρ).
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
@@ -66,16 +65,23 @@ def choice_thresholds(params: SubsidyPricingParams, trips: pd.DataFrame) -> np.n
     return saving_per_km(params) * distance - waiting_cost
 
 
+@overload
 def fleet_size(
     params: SubsidyPricingParams, vehicle_subsidy: float, infrastructure_subsidy: float, shared_trips: float
-) -> int:
-    """M = ⌊m0 + ε (Sc1 + Sc2) + k3 Σ x⌋ (eq. (17))."""
-    return math.floor(
+) -> int: ...
+@overload
+def fleet_size(
+    params: SubsidyPricingParams, vehicle_subsidy: float, infrastructure_subsidy: float, shared_trips: np.ndarray
+) -> np.ndarray: ...
+def fleet_size(params, vehicle_subsidy, infrastructure_subsidy, shared_trips):
+    """M = ⌊m0 + ε (Sc1 + Sc2) + k3 Σ x⌋ (eq. (17)); an array of fleets for an array of trip counts."""
+    fleet = np.floor(
         params.base_fleet
         + params.subsidy_fleet_response * (vehicle_subsidy + infrastructure_subsidy)
-        + params.usage_fleet_response * shared_trips
+        + params.usage_fleet_response * np.asarray(shared_trips)
         + 1e-9
     )
+    return int(fleet) if fleet.ndim == 0 else fleet
 
 
 def subsidy_per_vehicle(
