@@ -25,7 +25,16 @@ from typing import Any
 
 import pandas as pd
 
-from evgames.data.validation import DataError, load_mapping, require_fields
+from evgames.data.validation import (
+    DataError,
+    load_mapping,
+    require_fields,
+    require_finite,
+    require_list,
+    require_mapping,
+    require_unique,
+    require_weights,
+)
 from evgames.games import (
     TUGame,
     ahp_weights,
@@ -79,16 +88,28 @@ def allocation_checks(game: TUGame, allocation: pd.Series) -> dict[str, bool | N
     }
 
 
+def _score_table(game: TUGame, block: Mapping[str, Any]) -> pd.DataFrame:
+    """``correction.factors`` and ``correction.scores`` as a players × factors table of finite numbers."""
+    factors = list(require_unique("correction.factors", require_list("correction.factors", block["factors"], "names")))
+    scores = require_mapping("correction.scores", block["scores"], "players to rows of scores")
+    if set(scores) != set(game.players):
+        raise DataError("correction.scores", sorted(map(str, scores)), f"needs one row per player {list(game.players)}")
+    rows = []
+    for player in game.players:
+        row = require_list(f"correction.scores.{player}", scores[player], "scores, one per factor")
+        if len(row) != len(factors):
+            raise DataError(f"correction.scores.{player}", row, f"needs one score per factor ({len(factors)})")
+        rows.append([require_finite(f"correction.scores.{player}[{i}]", value) for i, value in enumerate(row)])
+    return pd.DataFrame(rows, index=list(game.players), columns=factors)
+
+
 def _correction(game: TUGame, block: Mapping[str, Any]) -> tuple[pd.Series, dict[str, Any]]:
     require_fields("correction", block, ("factors", "scores"), ("weights", "comparisons", "scale"))
-    factors = list(block["factors"])
-    scores = block["scores"]
-    if not isinstance(scores, Mapping) or set(scores) != set(game.players):
-        raise DataError("correction.scores", scores, f"needs one row of scores per player {list(game.players)}")
-    table = normalise_columns(
-        pd.DataFrame([scores[p] for p in game.players], index=list(game.players), columns=factors)
-    )
+    table = normalise_columns(_score_table(game, block))
+    factors = list(table.columns)
     details: dict[str, Any] = {}
+    if "comparisons" in block and "weights" in block:
+        raise DataError("correction", sorted(block), "give weights or AHP comparisons, not both")
     if "comparisons" in block:
         ahp = ahp_weights(block["comparisons"], factors)
         weights = ahp.weights
@@ -96,7 +117,7 @@ def _correction(game: TUGame, block: Mapping[str, Any]) -> tuple[pd.Series, dict
     elif block.get("weights") == "entropy":
         weights = entropy_weights(table)
     elif "weights" in block:
-        weights = pd.Series(block["weights"], index=factors, dtype=float)
+        weights = pd.Series(require_weights("correction.weights", block["weights"], len(factors)), index=factors)
     else:
         raise DataError("correction", sorted(block), "give weights (a list or 'entropy') or AHP comparisons")
     beta = correction_weights(table, weights.to_numpy())
@@ -106,7 +127,7 @@ def _correction(game: TUGame, block: Mapping[str, Any]) -> tuple[pd.Series, dict
     elif scale == "surplus":
         amount = game.grand_value - sum(game.values[1 << i] for i in range(game.n))
     elif isinstance(scale, (int, float)) and not isinstance(scale, bool):
-        amount = float(scale)
+        amount = require_finite("correction.scale", scale)
     else:
         raise DataError("correction.scale", scale, "use 'grand', 'surplus' or a number")
     details.update(weights=weights.to_dict(), beta=beta.to_dict(), scale=amount)
@@ -128,12 +149,23 @@ def _scheme(game: TUGame, spec: Any, position: int) -> tuple[str, pd.Series]:
             raise DataError(f"topsis.schemes[{position}]", spec, f"use one of {sorted(_SIMPLE)} or a proportional one")
         return spec, _SIMPLE[spec](game)
     require_fields(f"topsis.schemes[{position}]", spec, ("name", "proportional"))
-    return str(spec["name"]), proportional_allocation(spec["proportional"], game.grand_value)
+    field = f"topsis.schemes[{position}].proportional"
+    shares = require_mapping(field, spec["proportional"], "players to amounts")
+    if set(shares) != set(game.players):
+        raise DataError(field, sorted(map(str, shares)), f"needs one amount per player {list(game.players)}")
+    amounts = {player: require_finite(f"{field}.{player}", shares[player]) for player in game.players}
+    return str(spec["name"]), proportional_allocation(amounts, game.grand_value)
 
 
 def _topsis(game: TUGame, block: Mapping[str, Any]) -> tuple[pd.Series, dict[str, Any]]:
     require_fields("topsis", block, ("schemes",), ("normalisation",))
-    schemes = dict(_scheme(game, spec, i) for i, spec in enumerate(block["schemes"]))
+    specs = require_list("topsis.schemes", block["schemes"], "scheme names or {name, proportional}")
+    schemes: dict[str, pd.Series] = {}
+    for position, spec in enumerate(specs):
+        name, values = _scheme(game, spec, position)
+        if name in schemes:
+            raise DataError(f"topsis.schemes[{position}]", name, "a scheme of this name is listed already")
+        schemes[name] = values
     table = pd.DataFrame({name: values.reindex(list(game.players)) for name, values in schemes.items()}).T
     result = topsis(table, block.get("normalisation", "none"))
     details = {"weights": result.weights.to_dict(), "schemes": table.to_dict(orient="index")}

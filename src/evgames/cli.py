@@ -7,14 +7,18 @@ a one-line message on stderr naming the problem.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
+import os
+import shutil
 import sys
+import tempfile
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pandas as pd
 
@@ -22,8 +26,9 @@ from evgames import __version__, api
 from evgames.allocation import METHODS, allocate, allocation_checks
 from evgames.data.demand_response import DemandResponseData
 from evgames.data.shipped import load_case
-from evgames.data.subsidy_pricing import SubsidyPricingParams, load_trips, synthetic_trips
-from evgames.data.validation import DataError, load_mapping
+from evgames.data.subsidy_pricing import MAX_SYNTHETIC_TRIPS, SubsidyPricingParams, load_trips, synthetic_trips
+from evgames.data.survey import load_survey
+from evgames.data.validation import DataError, load_mapping, require_finite, require_integer, require_nonnegative
 from evgames.models import (
     bilevel,
     demand_response,
@@ -35,6 +40,8 @@ from evgames.models import (
     subsidy_studies,
 )
 from evgames.solvers import SolverConfig, SolverError
+from evgames.solvers.registry import check_capability, check_solver_name
+from evgames.solvers.structure import inspect_model
 from evgames.verification.ledger import to_frame
 
 __all__ = ["main"]
@@ -55,8 +62,12 @@ def _print_json(record: dict[str, Any]) -> None:
 
 
 def _solver_config(args: argparse.Namespace) -> SolverConfig | None:
+    """``--config`` and ``--solver`` (which wins), with the solver name checked before anything runs."""
     config = SolverConfig.from_file(args.config) if args.config else None
-    if args.solver:
+    if config is not None and config.name is not None:
+        check_solver_name(config.name, f"solver.name in {args.config}")
+    if args.solver is not None:
+        check_solver_name(args.solver, "--solver")
         config = (config or SolverConfig()).with_name(args.solver)
     return config
 
@@ -67,10 +78,12 @@ def _table(frame: pd.DataFrame) -> str:
 
 
 def _solve_stations(args: argparse.Namespace) -> None:
+    config = _solver_config(args)
     data = api.load_station_data(args.data)
-    solution = station_alliance.solve(
-        data, _solver_config(args), relax=args.relax, workers=args.workers, progress=not args.json
-    )
+    if config is not None and config.name is not None:  # before the coalitions start: a MILP needs a MILP solver
+        grand = station_alliance.build_model(data, None, args.relax)
+        check_capability(check_solver_name(config.name), inspect_model(grand))
+    solution = station_alliance.solve(data, config, relax=args.relax, workers=args.workers, progress=not args.json)
     if args.json:
         _print_json(solution.to_dict())
         return
@@ -86,14 +99,24 @@ def _solve_stations(args: argparse.Namespace) -> None:
     print(_table(solution.plan) if len(solution.plan) else "  none")
 
 
+def _contribution(rates: Sequence[float]) -> dict[str, float]:
+    """``--contribution PLATFORM USER``: the contribution rates D_i/D, non-negative with a positive sum."""
+    values = [require_nonnegative("--contribution", rate) for rate in rates]
+    if sum(values) <= 0:
+        raise DataError("--contribution", list(rates), "the rates need a positive sum")
+    return dict(zip(("platform", "user"), values))
+
+
 def _solve_demand(args: argparse.Namespace) -> None:
-    data = DemandResponseData.from_yaml(args.data if args.data else load_case("seed002_demand"))
     config = _solver_config(args)
+    if args.contribution:
+        _contribution(args.contribution)
+    data = DemandResponseData.from_yaml(args.data if args.data else load_case("seed002_demand"))
     benefits = demand_response.case_benefits(data, args.case, solver=config)
     game, cases = demand_response.cooperation_game(data, solver=config)
     split = demand_response.allocations(
         game,
-        {"platform": 0.5, "user": 0.5} if not args.contribution else dict(zip(("platform", "user"), args.contribution)),
+        {"platform": 0.5, "user": 0.5} if not args.contribution else _contribution(args.contribution),
     )
     checks = {method: allocation_checks(game, split[method]) for method in split.columns}
     written = (
@@ -134,7 +157,8 @@ def _solve_demand(args: argparse.Namespace) -> None:
 
 
 def _segment(args: argparse.Namespace) -> None:
-    survey = pd.read_csv(args.data) if args.data else segmentation.synthetic_survey(seed=args.seed)
+    _check_options(args, {})
+    survey = load_survey(args.data, "--data") if args.data else segmentation.synthetic_survey(seed=args.seed)
     features = survey.select_dtypes("number")
     found = segmentation.segment(features, args.k, seed=args.seed)
     written = found.plot(features, args.plot) if args.plot else []
@@ -149,27 +173,52 @@ def _segment(args: argparse.Namespace) -> None:
         print(f"wrote {path}")
 
 
-def _subsidy_inputs(args: argparse.Namespace) -> tuple[SubsidyPricingParams, pd.DataFrame]:
+def _subsidy_params(args: argparse.Namespace) -> SubsidyPricingParams:
+    """Seed 003's parameters with the ``--data`` file's overrides, then each ``--param NAME=VALUE``."""
     overrides: dict[str, Any] = dict(load_mapping(args.data)) if args.data else {}
+    given: set[str] = set()
     for item in args.param or []:
         name, separator, value = item.partition("=")
-        if not separator:
+        name = name.strip()
+        if not separator or not name:
             raise DataError("--param", item, "use NAME=VALUE, e.g. --param base_fleet=50")
-        overrides[name.strip()] = value.strip()
-    params = SubsidyPricingParams().with_overrides(overrides)
-    trips = load_trips(args.trips_csv) if args.trips_csv else synthetic_trips(args.trips, args.seed, params)
-    return params, trips
+        if name in given:
+            raise DataError("--param", item, f"{name} is set twice; give each parameter once")
+        given.add(name)
+        overrides[name] = value.strip()
+    return SubsidyPricingParams().with_overrides(overrides)
+
+
+def _subsidy_trips(args: argparse.Namespace, params: SubsidyPricingParams) -> pd.DataFrame:
+    """The ``--trips-csv`` table, or ``--trips`` synthetic trips drawn with ``--seed``."""
+    if args.trips_csv:
+        return load_trips(args.trips_csv, "--trips-csv")
+    return synthetic_trips(args.trips, args.seed, params)
+
+
+def _subsidy_inputs(args: argparse.Namespace) -> tuple[SubsidyPricingParams, pd.DataFrame]:
+    params = _subsidy_params(args)
+    return params, _subsidy_trips(args, params)
+
+
+def _fixed_subsidy(args: argparse.Namespace, params: SubsidyPricingParams) -> tuple[float, float] | None:
+    """``--fixed-subsidy SC1,SC2``: two finite rates within [0, Sc1max] and [0, Sc2max]."""
+    if not args.fixed_subsidy:
+        return None
+    parts = args.fixed_subsidy.split(",")
+    if len(parts) != 2:
+        raise DataError("--fixed-subsidy", args.fixed_subsidy, "use SC1,SC2, e.g. 0.1444,0.3835")
+    first, second = (require_finite("--fixed-subsidy", part.strip()) for part in parts)
+    return params.subsidies(first, second, "--fixed-subsidy")
 
 
 def _solve_subsidy(args: argparse.Namespace) -> None:
-    params, trips = _subsidy_inputs(args)
-    fixed: tuple[float, float] | None = None
-    if args.fixed_subsidy:
-        try:
-            first, second = (float(part) for part in args.fixed_subsidy.split(","))
-            fixed = (first, second)
-        except ValueError:
-            raise DataError("--fixed-subsidy", args.fixed_subsidy, "use SC1,SC2, e.g. 0.1444,0.3835") from None
+    params = _subsidy_params(args)
+    fixed = _fixed_subsidy(args, params)
+    if fixed is None and args.method in ("milp", "expected"):
+        raise DataError("--method", args.method, "this method solves the operator level: give --fixed-subsidy SC1,SC2")
+    config = _solver_config(args)
+    trips = _subsidy_trips(args, params)
     extra: dict[str, Any] = {}
     if args.method == "pso":
         found_pso = subsidy_pso.pso_bilevel(params, trips, args.rounded_crf, fixed_subsidy=fixed)
@@ -189,24 +238,16 @@ def _solve_subsidy(args: argparse.Namespace) -> None:
     elif fixed is not None:
         first, second = fixed
         if args.method == "expected":
-            response = subsidy_expected.expected_best_response(
-                params, trips, first, second, args.rounded_crf, _solver_config(args)
-            )
+            response = subsidy_expected.expected_best_response(params, trips, first, second, args.rounded_crf, config)
             # the figures below are realised on the trips at these prices; the expectation is reported too
             extra = {"expected": {"operator": response.operator, "trips": response.trips}}
         elif args.method == "milp":
-            response = operator_response.milp_best_response(
-                params, trips, first, second, args.rounded_crf, _solver_config(args)
-            )
+            response = operator_response.milp_best_response(params, trips, first, second, args.rounded_crf, config)
         else:
             response = operator_response.exact_best_response(params, trips, first, second, args.rounded_crf)
         outcome = bilevel.outcome_at(params, trips, response, first, second, args.rounded_crf)
         upper = "fixed subsidies (operator level only)"
     else:
-        if args.method in ("milp", "expected"):
-            raise DataError(
-                "--method", args.method, "this method solves the operator level: give --fixed-subsidy SC1,SC2"
-            )
         found = bilevel.government_optimum(params, trips, args.rounded_crf, args.upper, progress=not args.json)
         response, outcome = found.response, found.outcome
         if found.method == "exact":
@@ -216,7 +257,7 @@ def _solve_subsidy(args: argparse.Namespace) -> None:
         else:
             upper = f"grid over subsidy rates, resolution {found.resolution:g}"
         upper += f" ({found.note})" if found.note else ""
-        extra = {"upper_supremum": found.supremum, "in_use_checks": found.in_use_checks}
+        extra = {"upper_supremum": found.supremum, "in_use_checks": found.in_use_checks, "rounds": found.rounds}
     record = {
         "model": "subsidy-pricing",
         "status": "heuristic" if args.method == "pso" else "optimal",
@@ -247,7 +288,133 @@ def _solve_subsidy(args: argparse.Namespace) -> None:
     )
 
 
+@dataclass(frozen=True)
+class _Option:
+    """A command's option that only some invocations use: who uses it, whether this one does, its default."""
+
+    users: str
+    used: Callable[[argparse.Namespace], bool]
+    default: Any = None
+
+
+_SUBSIDY = "subsidy-pricing"
+
+
+def _model_is(*models: str) -> Callable[[argparse.Namespace], bool]:
+    return lambda args: args.model in models
+
+
+def _synthetic_trips(args: argparse.Namespace) -> bool:
+    return args.model == _SUBSIDY and not args.trips_csv
+
+
+def _runs_a_solver(args: argparse.Namespace) -> bool:
+    return args.model != _SUBSIDY or args.method in ("milp", "expected")
+
+
+def _bilevel_exact(args: argparse.Namespace) -> bool:
+    return args.model == _SUBSIDY and args.method in (None, "exact") and not args.fixed_subsidy
+
+
+#: ``solve``'s options that only some models (or methods) use; the parser leaves them None (or False) when
+#: not given, so that giving one to a model that ignores it is refused instead of silently dropped.
+_SOLVE_OPTIONS: dict[str, _Option] = {
+    "relax": _Option("station-alliance", _model_is("station-alliance"), False),
+    "workers": _Option("station-alliance", _model_is("station-alliance"), 1),
+    "case": _Option("demand-response", _model_is("demand-response"), "both"),
+    "contribution": _Option("demand-response", _model_is("demand-response")),
+    "plot": _Option("demand-response", _model_is("demand-response")),
+    "method": _Option(_SUBSIDY, _model_is(_SUBSIDY), "exact"),
+    "fixed_subsidy": _Option(_SUBSIDY, _model_is(_SUBSIDY)),
+    "trips_csv": _Option(_SUBSIDY, _model_is(_SUBSIDY)),
+    "trips": _Option(f"{_SUBSIDY} without --trips-csv (synthetic trips)", _synthetic_trips, 5000),
+    "seed": _Option(f"{_SUBSIDY} without --trips-csv (synthetic trips)", _synthetic_trips, 0),
+    "param": _Option(_SUBSIDY, _model_is(_SUBSIDY)),
+    "rounded_crf": _Option(_SUBSIDY, _model_is(_SUBSIDY), False),
+    "upper": _Option(f"{_SUBSIDY} --method exact without --fixed-subsidy", _bilevel_exact, "exact"),
+    "solver": _Option(f"every model but {_SUBSIDY}, and {_SUBSIDY} --method milp or expected", _runs_a_solver),
+    "config": _Option(f"every model but {_SUBSIDY}, and {_SUBSIDY} --method milp or expected", _runs_a_solver),
+}
+
+#: ``study``'s options that some invocations do not use.
+_STUDY_OPTIONS: dict[str, _Option] = {
+    "trips": _Option("synthetic trips (no --trips-csv)", lambda args: not args.trips_csv, 5000),
+    "seed": _Option("synthetic trips (no --trips-csv)", lambda args: not args.trips_csv, 0),
+    "upper": _Option("every study", lambda args: True, "exact"),
+}
+
+#: Whole-number options: (smallest, largest) allowed value.
+_COUNTS: dict[str, tuple[int, int | None]] = {
+    "trips": (1, MAX_SYNTHETIC_TRIPS),
+    "seed": (0, None),
+    "workers": (1, None),
+    "k": (1, None),
+    "points": (2, None),  # a ±10 % sweep needs both ends
+}
+
+#: Options naming a folder the command writes into.
+_OUTPUT_FOLDERS = ("plot", "out")
+
+
+def _invocation(args: argparse.Namespace) -> str:
+    words = [args.command, getattr(args, "model", None) or ""]
+    if getattr(args, "model", None) == _SUBSIDY and args.command == "solve" and args.method:
+        words.append(f"--method {args.method}")
+    return " ".join(word for word in words if word)
+
+
+def _check_output_folder(option: str, value: str, replace_file: bool = False) -> None:
+    """Refuse a folder option that names an existing file (unless ``replace_file``) or an unwritable place."""
+    target = Path(value)
+    if target.exists() and not target.is_dir() and not replace_file:
+        raise DataError(option, value, "names an existing file; give a folder")
+    existing = target if target.is_dir() else target.parent
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise DataError(option, value, f"cannot be created: {str(existing)!r} is a file")
+    try:
+        Path(tempfile.mkdtemp(prefix=".evgames-probe-", dir=existing)).rmdir()
+    except OSError as error:
+        raise DataError(option, value, f"cannot be written ({error.strerror} in {str(existing)!r})") from None
+
+
+def _check_options(args: argparse.Namespace, options: dict[str, _Option]) -> None:
+    """Refuse unused options, out-of-range counts and unusable output folders before any work; fill defaults.
+
+    Idempotent: a second call finds the defaults filled in and checks nothing again.
+    """
+    for dest, option in options.items():
+        value = getattr(args, dest)
+        if value is not None and value is not False and not option.used(args):
+            raise DataError(
+                f"--{dest.replace('_', '-')}",
+                value,
+                f"{_invocation(args)} does not use this option; it applies to {option.users}",
+            )
+    for dest, option in options.items():
+        if getattr(args, dest) is None and option.used(args):
+            setattr(args, dest, option.default)
+    for dest, (low, high) in _COUNTS.items():
+        if getattr(args, dest, None) is not None:
+            require_integer(f"--{dest}", getattr(args, dest), low, high)
+    for dest in _OUTPUT_FOLDERS:
+        if getattr(args, dest, None) is not None:
+            _check_output_folder(f"--{dest}", getattr(args, dest), replace_file=getattr(args, "force", False))
+
+
+def _check_study_options(args: argparse.Namespace) -> None:
+    """``study``'s option checks (:func:`_check_options`): call before reading any input."""
+    _check_options(args, _STUDY_OPTIONS)
+
+
+def _run_study(args: argparse.Namespace) -> None:
+    _check_study_options(args)
+    _study(args)
+
+
 def _solve(args: argparse.Namespace) -> None:
+    _check_options(args, _SOLVE_OPTIONS)
     if args.model == "subsidy-pricing":
         _solve_subsidy(args)
         return
@@ -257,10 +424,9 @@ def _solve(args: argparse.Namespace) -> None:
     if args.model == "demand-response":
         _solve_demand(args)
         return
-    if args.relax or args.workers != 1:
-        raise DataError("--relax/--workers", args.model, "only station-alliance takes these options")
+    config = _solver_config(args)
     data = api.load_data(args.model, args.data)
-    solution = api.solve(args.model, data, _solver_config(args))
+    solution = api.solve(args.model, data, config)
     if args.json:
         _print_json(solution.to_dict())
         return
@@ -317,23 +483,53 @@ def _allocate(args: argparse.Namespace) -> None:
         print(f"{name}: {value}")
 
 
+@contextlib.contextmanager
+def _staged_folder(target: Path, force: bool) -> Iterator[Path]:
+    """A fresh folder that becomes ``target`` only when the block succeeds; on any failure it is removed.
+
+    ``target`` may not hold anything unless ``force`` allows replacing it, so two runs never mix their files.
+    """
+    if target.exists() and (not target.is_dir() or any(target.iterdir())) and not force:
+        what = "a file" if not target.is_dir() else "a folder that is not empty"
+        raise DataError("--out", str(target), f"is {what}; choose another place or add --force to replace it")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    except OSError as error:
+        raise DataError("--out", str(target), f"cannot be written ({error.strerror})") from None
+    try:
+        yield staging
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+        staging.rename(target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+
+
 def _study(args: argparse.Namespace) -> None:
     params, trips = _subsidy_inputs(args)
-    folder = Path(args.out)
-    folder.mkdir(parents=True, exist_ok=True)
-    table = operator_response.ResponseTable(params, trips, args.rounded_crf)
-    equilibrium = bilevel.government_optimum(params, trips, args.rounded_crf, args.upper, progress=True, table=table)
-    base = equilibrium.outcome
-    scenarios = subsidy_studies.scenario_table(params, trips, equilibrium, args.rounded_crf, table)
-    prices, subsidies = subsidy_studies.perturbation_tables(params, trips, equilibrium, args.rounded_crf)
-    sweeps = subsidy_studies.sweep(params, trips, args.points, args.rounded_crf, progress=True, method=args.upper)
-    written = []
-    frames = {"scenarios": scenarios, "prices_perturbed": prices, "subsidies_perturbed": subsidies, "sweeps": sweeps}
-    for name, frame in frames.items():
-        path = folder / f"{name}.csv"
-        frame.to_csv(path)
-        written.append(path)
-    written += subsidy_studies.plot_sweeps(sweeps, folder)
+    with _staged_folder(Path(args.out), args.force) as folder:
+        table = operator_response.ResponseTable(params, trips, args.rounded_crf)
+        equilibrium = bilevel.government_optimum(
+            params, trips, args.rounded_crf, args.upper, progress=True, table=table
+        )
+        base = equilibrium.outcome
+        scenarios = subsidy_studies.scenario_table(params, trips, equilibrium, args.rounded_crf, table)
+        prices, subsidies = subsidy_studies.perturbation_tables(params, trips, equilibrium, args.rounded_crf)
+        sweeps = subsidy_studies.sweep(params, trips, args.points, args.rounded_crf, progress=True, method=args.upper)
+        frames = {
+            "scenarios": scenarios,
+            "prices_perturbed": prices,
+            "subsidies_perturbed": subsidies,
+            "sweeps": sweeps,
+        }
+        names = [f"{name}.csv" for name in frames]
+        for name, frame in frames.items():
+            frame.to_csv(folder / f"{name}.csv")
+        names += [path.name for path in subsidy_studies.plot_sweeps(sweeps, folder)]
     print(
         f"equilibrium: Sc1 = {base.vehicle_subsidy:.4f}, Sc2 = {base.infrastructure_subsidy:.4f}, "
         f"p_s = {base.price_per_km:.4f}, p_t = {base.price_per_min:.4f}"
@@ -342,8 +538,8 @@ def _study(args: argparse.Namespace) -> None:
     print(_table(scenarios))
     print("Table 3: both prices scaled, subsidies held")
     print(_table(prices))
-    for path in written:
-        print(f"wrote {path}")
+    for name in names:
+        print(f"wrote {Path(args.out) / name}")
 
 
 def _params(args: argparse.Namespace) -> None:
@@ -357,29 +553,29 @@ def _params(args: argparse.Namespace) -> None:
 def _add_subsidy_inputs(parser: argparse.ArgumentParser, prefix: str = "") -> None:
     """The trips and parameter options read by :func:`_subsidy_inputs`."""
     parser.add_argument("--trips-csv", help=f"{prefix}trips table (distance_km, duration_min, ...)")
-    parser.add_argument("--trips", type=int, default=5000, help=f"{prefix}synthetic trips to draw")
-    parser.add_argument("--seed", type=int, default=0, help=f"{prefix}seed of the synthetic trips")
+    parser.add_argument("--trips", type=int, help=f"{prefix}synthetic trips to draw (default 5000)")
+    parser.add_argument("--seed", type=int, help=f"{prefix}seed of the synthetic trips (default 0)")
     parser.add_argument("--param", action="append", help=f"{prefix}NAME=VALUE override (repeatable)")
     parser.add_argument("--rounded-crf", action="store_true", help=f"{prefix}3-decimal recovery factors")
     parser.add_argument(
         "--upper",
-        default="exact",
         choices=bilevel.METHODS,
-        help=f"{prefix}government level: exact regions or a grid of subsidy rates (--method exact)",
+        help=f"{prefix}government level: exact regions (default) or a grid of subsidy rates (--method exact)",
     )
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="evgames", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="evgames", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"evgames {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
     commands = parser.add_subparsers(dest="command", required=True)
 
     solve = commands.add_parser("solve", help="solve one model and print the optimum")
     solve.add_argument("model", choices=[*api.MODELS, "station-alliance", "demand-response", "subsidy-pricing"])
     solve.add_argument("--data", help="model YAML (default: the shipped seed 000 / seed 001 case)")
     solve.add_argument("--relax", action="store_true", help="station-alliance: LP relaxation (fractional vehicles)")
-    solve.add_argument("--workers", type=int, default=1, help="station-alliance: worker processes for coalitions")
-    solve.add_argument("--case", default="both", choices=demand_response.CASES, help="demand-response case")
+    solve.add_argument("--workers", type=int, help="station-alliance: worker processes for coalitions (default 1)")
+    solve.add_argument("--case", choices=demand_response.CASES, help="demand-response case (default both)")
     solve.add_argument(
         "--contribution",
         type=float,
@@ -389,7 +585,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     solve.add_argument("--plot", help="demand-response: folder for the load figure")
     solve.add_argument(
-        "--method", default="exact", choices=["exact", "milp", "expected", "pso"], help="subsidy-pricing method"
+        "--method", choices=["exact", "milp", "expected", "pso"], help="subsidy-pricing method (default exact)"
     )
     solve.add_argument("--fixed-subsidy", help="subsidy-pricing: SC1,SC2 — solve the operator level only")
     _add_subsidy_inputs(solve, "subsidy-pricing: ")
@@ -424,7 +620,8 @@ def _parser() -> argparse.ArgumentParser:
     study.add_argument("--data", help="YAML of parameter overrides")
     _add_subsidy_inputs(study)
     study.add_argument("--points", type=int, default=5, help="points per ±10 %% sweep")
-    study.set_defaults(run=_study)
+    study.add_argument("--force", action="store_true", help="replace an --out folder that is not empty")
+    study.set_defaults(run=_run_study)
 
     params = commands.add_parser("params", help="list a model's parameters: name, paper symbol, value, unit")
     params.add_argument("model", choices=["subsidy-pricing"])
@@ -435,18 +632,55 @@ def _parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--paper", help="seed paper id, e.g. 000")
     reproduce.add_argument("--json", action="store_true", help="print one JSON object")
     reproduce.set_defaults(run=_reproduce)
+    for command in commands.choices.values():  # --debug is accepted after the command name too
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr and exit status 2 (no usage block)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``evgames`` command."""
+    """Entry point of the ``evgames`` command.
+
+    Exit status: 0 on success, 1 when a check the command reports on fails, 2 on a bad input or option
+    (one line on stderr naming it), 130 on Ctrl-C. ``--debug`` shows the traceback of an unexpected error.
+    """
     args = _parser().parse_args(argv)
     try:
         args.run(args)
     except (DataError, SolverError) as error:
-        print(f"evgames: error: {error}", file=sys.stderr)
+        if args.debug:
+            raise
+        print(f"evgames: error: {_one_line(str(error))}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("evgames: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # the reader of stdout went away (e.g. `| head`); silence the flush at exit, as Python's docs advise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as error:
+        if args.debug:
+            raise
+        print(
+            f"evgames: internal error: {type(error).__name__}: {_one_line(str(error))} "
+            "(a bug: please report it with the output of --debug)",
+            file=sys.stderr,
+        )
+        return 1
     return 0
+
+
+def _one_line(message: str, limit: int = 400) -> str:
+    """A message folded onto one line and cut at ``limit`` characters."""
+    text = " ".join(message.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 if __name__ == "__main__":  # pragma: no cover

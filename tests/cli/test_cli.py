@@ -177,8 +177,10 @@ SMALL_OPERATOR = [
 ]
 
 
-# The operator level alone, at the paper's subsidies, on a small town's trips.
-FIXED_SMALL = ["--seed", "2", "--fixed-subsidy", "0.1444,0.3835", *SMALL_OPERATOR, "--json"]
+# The operator level alone, at the paper's subsidies, on a small town's trips. The paper's Sc2 = 0.3835 breaks
+# its own cap Sc2max = 0.3 (a subsidy above its cap is refused), so the cap is raised to evaluate it.
+PAPER_SUBSIDY = ["--fixed-subsidy", "0.1444,0.3835", "--param", "infrastructure_subsidy_max=0.4"]
+FIXED_SMALL = ["--seed", "2", *PAPER_SUBSIDY, *SMALL_OPERATOR, "--json"]
 
 
 def test_solve_subsidy_pricing_operator_level_exact_and_milp(capsys):

@@ -1,6 +1,8 @@
+import math
+
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from evgames.data.subsidy_pricing import SubsidyPricingParams, synthetic_trips
@@ -153,7 +155,12 @@ def _check_against_grid_and_best_response(params, trips):
     outcome = found.outcome
     if grid.size:
         assert grid.max() <= outcome.government + 1e-6 * max(1.0, abs(outcome.government))
-    # the reported figures are those of the operator's best response at (or a hair above) the subsidies
+    _check_best_response(params, trips, found)
+
+
+def _check_best_response(params, trips, found):
+    """The reported figures are those of the operator's best response at (or a hair above) the subsidies."""
+    outcome = found.outcome
     first, second = outcome.vehicle_subsidy, outcome.infrastructure_subsidy
     if found.supremum:
         if first + 1e-7 <= params.vehicle_subsidy_max:
@@ -196,6 +203,99 @@ def test_exact_upper_level_stays_exact_where_the_fleet_in_use_limit_binds(base_f
         outcome.government, rel=1e-9
     )
     assert _grid_values(params, trips, table, points=(11, 7)).max() <= outcome.government + 1e-6
+
+
+def _round_budget(search, found):
+    """Rounds the exact upper level may take to settle its strips (see ``_RegionSearch._strip_corners``).
+
+    Each pass looks at every strip and ends it with one round. A round that sets counts aside is followed
+    by one that walks or by the last: the counts it left are worth no more than they need. A walking round
+    walks a chunk of at least one count, doubling its walked cells (+ 8) until its list of L cells runs out:
+    at most 1 + log2(1 + L / 8) chunks a count and pass.
+    """
+    passes = found.sweeps + 1
+    counts = search.counts[search._candidates()]
+    chunks = sum(1 + math.log2(1 + len(search.limited.cells[count]) / 8) for count in counts.tolist())
+    return 2 * passes * (len(search._strips(counts)) + chunks)
+
+
+def test_exact_upper_level_returns_on_the_instance_of_issue_11():
+    # `evgames solve subsidy-pricing --trips 300 --param base_fleet=3 --seed 1`: the loop once never returned
+    params = SubsidyPricingParams(base_fleet=3)
+    trips = synthetic_trips(300, 1, params)
+    table = orp.ResponseTable(params, trips)
+    search = bilevel._RegionSearch(params, trips, table, False)
+    found = search.run(progress=False)
+    assert 0 < found.rounds <= _round_budget(search, found)
+    assert found.outcome.vehicles_in_use <= params.in_use_share * found.outcome.fleet < found.outcome.trips
+    _check_best_response(params, trips, found)  # the full sweep at the subsidies: the same response
+
+
+@pytest.mark.slow
+@settings(max_examples=50, deadline=None)
+# instances on which the loop once never returned: the envelope crossed U_O = 0 inside a strip
+@example(trips=30, seed=214, base_fleet=2, subsidy_response=10, operating_cost=140, vehicle_cost=50000)
+@example(trips=59, seed=565, base_fleet=2, subsidy_response=3, operating_cost=60, vehicle_cost=134800)
+@example(trips=58, seed=991, base_fleet=3, subsidy_response=17, operating_cost=140, vehicle_cost=100000)
+@given(
+    trips=st.integers(20, 60),
+    seed=st.integers(0, 999),
+    base_fleet=st.integers(1, 4),
+    subsidy_response=st.floats(1.0, 40.0),
+    operating_cost=st.floats(20, 200),
+    vehicle_cost=st.floats(40000, 135000),
+)
+def test_exact_upper_level_work_is_bounded_where_the_fleet_in_use_limit_binds(
+    trips, seed, base_fleet, subsidy_response, operating_cost, vehicle_cost
+):
+    params = SubsidyPricingParams().with_overrides(
+        {
+            "base_fleet": base_fleet,
+            "subsidy_fleet_response": subsidy_response,
+            "operating_cost": operating_cost,
+            "vehicle_cost": vehicle_cost,
+        }
+    )
+    trips = synthetic_trips(trips, seed, params)
+    table = orp.ResponseTable(params, trips)
+    search = bilevel._RegionSearch(params, trips, table, False)
+    assume(not search.limited.unlimited.all())  # eq. (11) takes some count's best cell away
+    grid = _grid_values(params, trips, table, points=(6, 4))
+    try:
+        found = search.run(progress=False)
+    except DataError:
+        assert grid.size == 0  # no subsidies let the operator break even: no grid point may either
+        return
+    assert found.rounds <= _round_budget(search, found)
+    if grid.size:
+        assert grid.max() <= found.outcome.government + 1e-6 * max(1.0, abs(found.outcome.government))
+    _check_best_response(params, trips, found)
+
+
+def test_needed_revenue_is_the_least_over_the_strip_where_the_envelope_crosses_zero():
+    """The revenue a count needs, against a dense scan of ρ: max(envelope, 0) kinks where U_O = 0 (eq. (12))."""
+    params = SubsidyPricingParams(base_fleet=3)
+    trips = synthetic_trips(300, 1, params)
+    search = bilevel._RegionSearch(params, trips, orp.ResponseTable(params, trips), False)
+    counts, margin = search.counts, search.margin
+    strips = search._strips(counts)
+    lowest, _ = search._rho_bounds(strips)
+    _, dearest = search._rho_bounds(np.r_[strips[1:], search.sigma_max])
+    rng = np.random.default_rng(0)
+    crossings = 0
+    for index in rng.choice(len(strips), 40, replace=False):
+        strip = bilevel._Strip(float(strips[index]), float(lowest[index]), float(dearest[index]), None)
+        fleets = search._fleets(strip.sigma, counts)
+        known = np.where(rng.random(counts.size) < 0.2, search.table.best[counts], -np.inf)
+        needed = search._needed(strip, known, fleets)
+        rho = np.linspace(strip.lowest, strip.dearest, 20001)
+        usable = np.isfinite(known)
+        envelope = np.maximum((known[usable, None] + fleets[usable, None] * (margin + rho)).max(axis=0), 0.0)
+        dense = (envelope - fleets[:, None] * (margin + rho)).min(axis=1)  # at least the least value
+        slack = fleets.max() * (rho[1] - rho[0]) + 1e-8 * np.abs(dense)
+        assert (needed <= dense).all() and (needed >= dense - slack).all()
+        crossings += bool(envelope[0] == 0 < envelope[-1])
+    assert crossings  # the envelope crosses U_O = 0 inside some strips
 
 
 def test_no_break_even_anywhere_is_an_error_naming_the_subsidies():

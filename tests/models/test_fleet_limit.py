@@ -98,3 +98,19 @@ def test_best_cell_under_a_limit_is_exact_and_bounds_stay_above_it(limit, first_
         assert limited.vehicles(count, int(entries[position])) == vehicles_in_use(TRIPS, chosen)
         assert revenue(PARAMS, TRIPS, chosen, cell[2]) == pytest.approx(values[position], rel=1e-9, abs=1e-6)
     assert not limited.unlimited.all()  # the limits bind somewhere: the test exercises the walk
+
+
+def test_walking_lessens_the_cells_left_and_a_fetch_needs_a_floor_below_the_bound():
+    table = orp.ResponseTable(PARAMS, TRIPS)
+    counts = np.flatnonzero(np.isfinite(table.best))
+    limited = FleetLimitedCells(table, counts, np.full(counts.size, 0.95), first_depth=4, growth=2)
+    assert not limited.unwalked().any()  # each count starts with its table cell, walked
+    short = [int(count) for count in counts if not limited.unlimited[limited.position[int(count)]]]
+    with pytest.raises(AssertionError, match="bound"):
+        limited.fetch({short[0]: limited.bound[short[0]]})  # could list nothing new
+    limited.fetch(dict.fromkeys(short, -np.inf))
+    listed = limited.unwalked()
+    assert listed.sum() > 0 and not listed[limited.unlimited].any()
+    limited.settle(dict.fromkeys(short, 0.0), once=True)  # a limit no cell fits: one chunk each
+    walked = limited.unwalked()
+    assert (walked <= listed).all() and walked.sum() < listed.sum()

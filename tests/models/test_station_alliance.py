@@ -1,3 +1,8 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -102,6 +107,48 @@ def test_parallel_workers_equal_sequential():
     assert sa.coalition_values(data, workers=2) == pytest.approx(sa.coalition_values(data))
 
 
+def test_persistent_resolves_equal_independent_milps_in_any_order():
+    # HiGHS re-solving a MIP whose bounds changed in place once reported the previous search's incumbent:
+    # {S1..S4} then {S1..S4, S6} came out 92.1 above the optimum. Every order must give the true values.
+    data = synthetic_city(6, 24, seed=0)
+    masks = range(1, 1 << 6)
+    expected = {mask: independent_value(data, set(sa._coalition_names(data.names, mask))) for mask in masks}
+    for order in ([15, 47], list(masks), list(reversed(masks))):
+        coalitions = sa.CoalitionSolver(data)
+        for mask in order:
+            members = sa._coalition_names(data.names, mask)
+            assert coalitions.value(members) == pytest.approx(expected[mask], abs=1e-6), (order[:2], members)
+
+
+PARALLEL_AFTER_SOLVE = """
+import json, sys
+from evgames.data.synthetic import synthetic_city
+from evgames.models import station_alliance as sa
+
+if __name__ == "__main__":
+    data = synthetic_city(5, 24, seed=1)
+    sa.CoalitionSolver(data).value(["S1", "S2"])  # HiGHS has run (and started its threads) in this process
+    print(json.dumps(sa.coalition_values(data, workers=2)))
+"""
+
+
+def test_parallel_run_after_an_in_process_solve_finishes(tmp_path):
+    # A pool forked after HiGHS ran hung for ever; the workers must start safely and finish.
+    script = tmp_path / "after_solve.py"
+    script.write_text(PARALLEL_AFTER_SOLVE)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    values = {int(mask): value for mask, value in json.loads(done.stdout).items()}
+    assert values == pytest.approx(sa.coalition_values(synthetic_city(5, 24, seed=1)))
+
+
+def test_workers_without_a_main_guard_fail_with_a_message(tmp_path):
+    script = tmp_path / "unguarded.py"
+    script.write_text(PARALLEL_AFTER_SOLVE.replace('if __name__ == "__main__":\n', "if True:\n"))
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0 and 'if __name__ == "__main__":' in done.stderr
+
+
 @pytest.mark.slow
 def test_dask_executor_path():
     distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
@@ -154,3 +201,8 @@ def test_shipped_synthetic_city_equals_its_generator():
     generated = synthetic_city(10, 24, seed=0)
     assert shipped.stations == generated.stations
     assert shipped.diversions == generated.diversions
+
+
+def test_example_city_equals_its_generator():
+    example = StationAllianceData.from_yaml(Path(__file__).resolve().parents[2] / "examples" / "city.yaml")
+    assert example == synthetic_city(6, 24, seed=0)

@@ -1,7 +1,16 @@
 import numpy as np
+import pyomo.environ as pyo
 import pytest
 
-from evgames.solvers import PSOSettings, SolverOptionError, pso_minimise
+from evgames.solvers import (
+    NonOptimalTerminationError,
+    PSOSettings,
+    SolverConfig,
+    SolverOptionError,
+    Status,
+    pso_minimise,
+    solve,
+)
 
 
 def sphere(points):
@@ -41,3 +50,35 @@ def test_invalid_settings():
         PSOSettings(schedule="chaotic")
     with pytest.raises(SolverOptionError, match="swarm_size"):
         PSOSettings(swarm_size=0)
+
+
+def _box_model(upper_x: float = 1.0, floor: float | None = None):
+    model = pyo.ConcreteModel()
+    model.x = pyo.Var(bounds=(0, upper_x))
+    model.y = pyo.Var(bounds=(0, 1))
+    model.value = pyo.Objective(expr=(model.x - 0.3) ** 2 + (model.y - 0.6) ** 2)
+    if floor is not None:  # x >= floor beyond the box: no feasible point exists
+        model.floor = pyo.Constraint(expr=model.x >= floor)
+    return model
+
+
+def test_a_converged_swarm_is_not_called_optimal():
+    result = solve(_box_model(), SolverConfig(name="pso", options={"seed": 1}))  # no raise: the swarm converged
+    assert result.status == Status.CONVERGED and result.converged and not result.ok
+    assert result.values["x"] == pytest.approx(0.3, abs=1e-4)  # the sphere's minimum, by definition
+    assert "not proved" in result.message
+
+
+def test_a_swarm_stopped_by_its_iteration_limit_says_so():
+    config = SolverConfig(name="pso", options={"iterations": 5, "stall_iterations": 100})
+    result = solve(_box_model(), config, raise_on_failure=False)
+    assert result.status == Status.ITERATION_LIMIT and not result.converged
+    assert "iteration limit of 5" in result.message and "best feasible point" in result.message
+    with pytest.raises(NonOptimalTerminationError, match="iteration_limit"):
+        solve(_box_model(), config)
+
+
+def test_a_swarm_without_a_feasible_point_does_not_claim_infeasibility():
+    result = solve(_box_model(floor=2.0), SolverConfig(name="pso", options={"seed": 3}), raise_on_failure=False)
+    assert result.status == Status.NO_FEASIBLE_POINT and result.status != Status.INFEASIBLE
+    assert "not proved" in result.message

@@ -22,6 +22,8 @@ from evgames.data.validation import (
     load_mapping,
     require_fields,
     require_finite,
+    require_list,
+    require_nonnegative,
     require_unique,
     validated_powers,
 )
@@ -64,12 +66,12 @@ class BargainingData:
 
     def __post_init__(self) -> None:
         require_finite("total_benefit", self.total_benefit)
-        require_finite("negotiation_cost", self.negotiation_cost)
+        require_nonnegative("negotiation_cost", self.negotiation_cost)
         if len(self.players) < 2:
             raise DataError("players", len(self.players), "at least two players are needed to bargain")
         require_unique("players.name", (p.name for p in self.players))
         for position, player in enumerate(self.players):
-            require_finite(f"players[{position}].cost", player.cost)
+            require_nonnegative(f"players[{position}].cost", player.cost)
             require_finite(f"players[{position}].standalone", player.standalone)
         powers = validated_powers("players", (p.power for p in self.players), self.normalise_powers)
         players = tuple(replace(p, power=power) for p, power in zip(self.players, powers))
@@ -114,16 +116,14 @@ class BargainingData:
     def from_dict(cls, record: Mapping[str, Any]) -> BargainingData:
         """Build from the YAML contract (see module docstring)."""
         require_fields("bargaining", record, ("total_benefit", "negotiation_cost", "players"), ("normalise_powers",))
-        raw_players = record["players"]
-        if not isinstance(raw_players, list):
-            raise DataError("players", raw_players, "must be a list of {name, cost, standalone, power}")
+        raw_players = require_list("players", record["players"], "{name, cost, standalone, power}")
         players = []
         for position, raw in enumerate(raw_players):
             require_fields(f"players[{position}]", raw, ("name", "cost", "standalone", "power"))
             players.append(
                 BargainingPlayer(
                     name=str(raw["name"]),
-                    cost=require_finite(f"players[{position}].cost", raw["cost"]),
+                    cost=require_nonnegative(f"players[{position}].cost", raw["cost"]),
                     standalone=require_finite(f"players[{position}].standalone", raw["standalone"]),
                     power=require_finite(f"players[{position}].power", raw["power"]),
                 )
@@ -133,7 +133,7 @@ class BargainingData:
             raise DataError("normalise_powers", normalise, "must be true or false")
         return cls(
             total_benefit=require_finite("total_benefit", record["total_benefit"]),
-            negotiation_cost=require_finite("negotiation_cost", record["negotiation_cost"]),
+            negotiation_cost=require_nonnegative("negotiation_cost", record["negotiation_cost"]),
             players=tuple(players),
             normalise_powers=normalise,
         )

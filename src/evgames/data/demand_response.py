@@ -35,6 +35,7 @@ from evgames.data.validation import (
     require_fields,
     require_finite,
     require_keys,
+    require_list,
     require_nonnegative,
     require_positive,
 )
@@ -101,6 +102,27 @@ class DemandResponseData:
 
     def __post_init__(self) -> None:
         check_tiers(self.tiers)
+        for name in CATEGORIES:
+            if self.price[name] + self.price_change[name] <= 0:
+                raise DataError(
+                    f"price_change.{name}",
+                    self.price_change[name],
+                    f"leaves no positive tariff: {self.price[name]:g} + change <= 0",
+                )
+        self._check_price_response()
+
+    def _check_price_response(self) -> None:
+        """No hour's load may fall below zero after the price change (eq. (15): Q*_t = Q_t (1 + Σ_j e_zj ΔP_j/P_j))."""
+        relative = np.array([self.price_change[c] / self.price[c] for c in CATEGORIES])
+        factors = dict(zip(CATEGORIES, 1.0 + self.elasticity_matrix() @ relative))
+        for hour, (load, name) in enumerate(zip(self.load, self.category)):
+            if load > 0 and factors[name] < 0:
+                raise DataError(
+                    "price_change",
+                    dict(self.price_change),
+                    f"drives the {name} load below zero by eq. (15): hour {hour} goes from {load:g} "
+                    f"to {load * factors[name]:.4g} MW",
+                )
 
     @property
     def hours(self) -> int:
@@ -136,8 +158,8 @@ class DemandResponseData:
             block = record["tariff"][name]
             require_fields(f"tariff.{name}", block, ("price", "hours"))
             prices[name] = require_positive(f"tariff.{name}.price", block["price"])
-            for hour in block["hours"]:
-                if not isinstance(hour, int) or not 0 <= hour < hours:
+            for hour in require_list(f"tariff.{name}.hours", block["hours"], "hours of the day", allow_empty=True):
+                if isinstance(hour, bool) or not isinstance(hour, int) or not 0 <= hour < hours:
                     raise DataError(f"tariff.{name}.hours", hour, f"hours run from 0 to {hours - 1}")
                 if category[hour] is not None:
                     raise DataError(f"tariff.{name}.hours", hour, f"hour already in the {category[hour]} period")
@@ -147,6 +169,7 @@ class DemandResponseData:
             raise DataError("tariff", missing, "these hours have no price category")
         for block_name in ("purchase_cost", "price_change"):
             require_keys(block_name, record[block_name], CATEGORIES)
+        purchase_cost = {c: require_nonnegative(f"purchase_cost.{c}", record["purchase_cost"][c]) for c in CATEGORIES}
         require_keys("elasticity", record["elasticity"], CATEGORIES)
         elasticity = {}
         for row in CATEGORIES:
@@ -158,14 +181,17 @@ class DemandResponseData:
         require_keys("price_change_bounds", bounds_record, CATEGORIES)
         bounds = {}
         for name in CATEGORIES:
-            low, high = (require_finite(f"price_change_bounds.{name}", v) for v in bounds_record[name])
+            pair = require_list(f"price_change_bounds.{name}", bounds_record[name], "[lower, upper] changes")
+            if len(pair) != 2:
+                raise DataError(f"price_change_bounds.{name}", pair, "must be a pair [lower, upper]")
+            low, high = (require_finite(f"price_change_bounds.{name}[{i}]", v) for i, v in enumerate(pair))
             if low > high or prices[name] + low <= 0:
                 raise DataError(f"price_change_bounds.{name}", (low, high), "need lower <= upper and a positive price")
             bounds[name] = (low, high)
         incentive = record["incentive"]
         require_fields("incentive", incentive, ("tiers", "reduction_limit"), ("value",))
         tiers = []
-        for position, tier in enumerate(incentive["tiers"]):
+        for position, tier in enumerate(require_list("incentive.tiers", incentive["tiers"], "{lower, upper, price}")):
             require_fields(f"incentive.tiers[{position}]", tier, ("lower", "upper", "price"))
             tiers.append(
                 IncentiveTier(
@@ -178,18 +204,19 @@ class DemandResponseData:
             require_keys("incentive.value", incentive["value"], CATEGORIES)
             value = {c: require_nonnegative(f"incentive.value.{c}", incentive["value"][c]) for c in CATEGORIES}
         else:
-            value = {c: max(0.0, float(record["purchase_cost"][c]) - prices[c]) for c in CATEGORIES}
+            value = {c: max(0.0, purchase_cost[c] - prices[c]) for c in CATEGORIES}
         limit = incentive["reduction_limit"]
-        limits = [limit] * hours if isinstance(limit, (int, float)) else list(limit)
-        if len(limits) != hours:
-            raise DataError("incentive.reduction_limit", len(limits), f"needs one value or {hours}")
+        if isinstance(limit, list):
+            if len(limit) != hours:
+                raise DataError("incentive.reduction_limit", limit, f"needs one value or {hours}, got {len(limit)}")
+            limits = limit
+        else:
+            limits = [require_nonnegative("incentive.reduction_limit", limit)] * hours
         return cls(
             load=loads,
             category=tuple(str(name) for name in category),
             price=prices,
-            purchase_cost={
-                c: require_nonnegative(f"purchase_cost.{c}", record["purchase_cost"][c]) for c in CATEGORIES
-            },
+            purchase_cost=purchase_cost,
             elasticity=elasticity,
             price_change={c: require_finite(f"price_change.{c}", record["price_change"][c]) for c in CATEGORIES},
             price_change_bounds=bounds,

@@ -29,6 +29,7 @@ from evgames.data.validation import (
     require_fields,
     require_finite,
     require_keys,
+    require_list,
     require_unique,
     require_unit_interval,
     validated_powers,
@@ -130,9 +131,7 @@ class SatisfactionData:
     def from_dict(cls, record: Mapping[str, Any]) -> SatisfactionData:
         """Build from the YAML contract (see module docstring)."""
         require_fields("satisfaction", record, ("players",), ("current", "adjustment", "normalise_powers"))
-        raw_players = record["players"]
-        if not isinstance(raw_players, list):
-            raise DataError("players", raw_players, "must be a list of {name, power, proposal}")
+        raw_players = require_list("players", record["players"], "{name, power, proposal}")
         players = []
         for position, raw in enumerate(raw_players):
             require_fields(f"players[{position}]", raw, ("name", "power", "proposal"))

@@ -6,9 +6,7 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
-import yaml
-
-from evgames.data.validation import DataError
+from evgames.data.validation import DataError, parse_yaml
 
 __all__ = ["case_names", "load_case"]
 
@@ -24,7 +22,7 @@ def load_case(name: str) -> Mapping[str, Any]:
     if name not in case_names():
         raise DataError("case", name, f"no such shipped case; available: {case_names()}")
     text = resources.files("evgames.data").joinpath("cases", f"{name}.yaml").read_text(encoding="utf-8")
-    content = yaml.safe_load(text)
+    content = parse_yaml(text, f"{name}.yaml")
     if not isinstance(content, Mapping):
         raise DataError("case", name, "the case file must hold a YAML mapping")
     return content

@@ -19,7 +19,6 @@ YAML contract::
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,13 +29,49 @@ from evgames.data.validation import (
     load_mapping,
     require_fields,
     require_finite,
+    require_list,
+    require_mapping,
     require_nonnegative,
     require_positive,
     require_unique,
     require_unit_interval,
+    require_weights,
 )
 
-__all__ = ["Diversion", "Station", "StationAllianceData"]
+__all__ = ["Diversion", "Station", "StationAllianceData", "allocation_block"]
+
+#: What ``allocation.scale`` may name besides a number: X = v(N) − Σ v(i) or X = v(N).
+ALLOCATION_SCALES = ("surplus", "grand")
+
+
+def allocation_block(block: Any, names: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """Check the optional modified-Shapley block (module docstring) and return it with numbers as floats.
+
+    Every station needs one non-negative score per factor; the weights λ (one per factor) must be
+    non-negative and sum to 1; ``scale`` is ``surplus``, ``grand`` or a finite number.
+    """
+    require_fields("allocation", block, ("factors", "scores", "weights"), ("scale",))
+    factors = require_list("allocation.factors", block["factors"], "factor names")
+    require_unique("allocation.factors", factors)
+    scores = require_mapping("allocation.scores", block["scores"], "station names to scores")
+    for name in scores:
+        if name not in names:
+            raise DataError(f"allocation.scores.{name}", scores[name], f"unknown station; stations are {list(names)}")
+    table = {}
+    for name in names:
+        if name not in scores:
+            raise DataError(f"allocation.scores.{name}", None, "missing: every station needs a row of scores")
+        row = require_list(f"allocation.scores.{name}", scores[name], "scores, one per factor")
+        if len(row) != len(factors):
+            raise DataError(f"allocation.scores.{name}", row, f"needs one score per factor ({len(factors)})")
+        table[name] = [require_nonnegative(f"allocation.scores.{name}[{i}]", value) for i, value in enumerate(row)]
+    weights = require_weights("allocation.weights", block["weights"], len(factors))
+    scale = block.get("scale", "surplus")
+    if not (isinstance(scale, str) and scale in ALLOCATION_SCALES):
+        if isinstance(scale, str):
+            raise DataError("allocation.scale", scale, f"use {' or '.join(ALLOCATION_SCALES)} or a number")
+        scale = require_finite("allocation.scale", scale)
+    return {"factors": list(factors), "scores": table, "weights": list(weights), "scale": scale}
 
 
 @dataclass(frozen=True)
@@ -85,7 +120,7 @@ class StationAllianceData:
         period_hours: Δt, hours per period.
         platform_cost: Q, added cost of any coalition of two or more stations.
         diversions: Terms for every ordered pair of distinct stations (defaults filled in).
-        allocation: Optional modified-Shapley block (see the module docstring), passed through.
+        allocation: Optional modified-Shapley block (see the module docstring), checked by :func:`allocation_block`.
     """
 
     stations: tuple[Station, ...]
@@ -111,6 +146,8 @@ class StationAllianceData:
                     raise DataError("diversion", end, f"unknown station; stations are {list(names)}")
             if diversion.source == diversion.target:
                 raise DataError("diversion", diversion.source, "a station cannot divert to itself")
+        if self.allocation is not None:
+            object.__setattr__(self, "allocation", allocation_block(self.allocation, names))
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -149,16 +186,12 @@ class StationAllianceData:
                 "readings",
             ),
         )
-        raw_stations = record["stations"]
-        if not isinstance(raw_stations, list) or not raw_stations:
-            raise DataError("stations", raw_stations, "must be a non-empty list of stations")
+        raw_stations = require_list("stations", record["stations"], "stations")
         stations = []
         for position, raw in enumerate(raw_stations):
             field_name = f"stations[{position}]"
             require_fields(field_name, raw, ("name", "capacity", "operating_cost", "profit_per_vehicle", "arrivals"))
-            arrivals = raw["arrivals"]
-            if not isinstance(arrivals, list) or not arrivals:
-                raise DataError(f"{field_name}.arrivals", arrivals, "must be a non-empty list of vehicle counts")
+            arrivals = require_list(f"{field_name}.arrivals", raw["arrivals"], "vehicle counts")
             stations.append(
                 Station(
                     name=str(raw["name"]),
@@ -173,7 +206,8 @@ class StationAllianceData:
         compensation = require_nonnegative("compensation", record["compensation"])
         travel = require_nonnegative("travel_cost", record.get("travel_cost", 0.0))
         overrides: dict[tuple[str, str], Diversion] = {}
-        for position, raw in enumerate(record.get("diversion", []) or []):
+        raw_diversions = record.get("diversion") or []
+        for position, raw in enumerate(require_list("diversion", raw_diversions, "{from, to, ...}", allow_empty=True)):
             field_name = f"diversion[{position}]"
             require_fields(field_name, raw, ("from", "to"), ("compensation", "max_share", "travel_cost"))
             pair = (str(raw["from"]), str(raw["to"]))
@@ -195,8 +229,6 @@ class StationAllianceData:
             route = f"{unknown[0][0]} -> {unknown[0][1]}"
             raise DataError("diversion", route, f"unknown station; stations are {names}")
         period_hours = require_positive("period_hours", record.get("period_hours", 1.0))
-        if not math.isfinite(period_hours):
-            raise DataError("period_hours", period_hours, "must be finite")
         return cls(
             stations=tuple(stations),
             period_hours=period_hours,

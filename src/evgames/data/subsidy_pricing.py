@@ -16,9 +16,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evgames.data.validation import DataError, require_finite
+from evgames.data.validation import (
+    DataError,
+    read_table,
+    require_finite,
+    require_integer,
+    require_numeric_columns,
+    require_range,
+)
 
-__all__ = ["PARAMETERS", "TRIP_COLUMNS", "SubsidyPricingParams", "load_trips", "synthetic_trips"]
+__all__ = [
+    "MAX_SYNTHETIC_TRIPS",
+    "PARAMETERS",
+    "TRIP_COLUMNS",
+    "SubsidyPricingParams",
+    "load_trips",
+    "synthetic_trips",
+]
 
 #: name -> (symbol as the paper writes it, unit, description). Values are the dataclass defaults.
 PARAMETERS: dict[str, tuple[str, str, str]] = {
@@ -59,6 +73,28 @@ PARAMETERS: dict[str, tuple[str, str, str]] = {
     "in_use_share": ("0.95", "-", "largest share of the fleet in use at any time (eq. (11))"),
     "daily_trips": ("nt", "trips/day", "average daily motor-vehicle trips of the town"),
 }
+
+#: Parameters that must be > 0 (rates and lifetimes divide in the capital recovery factors; days,
+#: trips per car and the price caps scale or bound everything else). Every other parameter is >= 0.
+POSITIVE = (
+    "interest_rate",
+    "vehicle_life",
+    "infrastructure_life",
+    "parking_life",
+    "days",
+    "trips_per_car",
+    "price_per_km_max",
+    "price_per_min_max",
+    "in_use_share",
+)
+#: Shares and subsidy-rate caps: at most 1 (a subsidy rate is a share of the cost; eq. (11) a share of the fleet).
+AT_MOST_ONE = (
+    "energy_saving_share",
+    "emission_cut_share",
+    "vehicle_subsidy_max",
+    "infrastructure_subsidy_max",
+    "in_use_share",
+)
 
 
 @dataclass(frozen=True)
@@ -107,6 +143,10 @@ class SubsidyPricingParams:
             value = require_finite(item.name, getattr(self, item.name))
             if value < 0:
                 raise DataError(item.name, value, "must not be negative")
+            if value == 0 and item.name in POSITIVE:
+                raise DataError(item.name, value, "must be positive")
+            if value > 1 and item.name in AT_MOST_ONE:
+                raise DataError(item.name, value, "must lie in [0, 1] (a share)")
         if self.value_of_time_low > self.value_of_time_high:
             raise DataError("value_of_time_low", self.value_of_time_low, "exceeds value_of_time_high")
         if self.wait_low > self.wait_high:
@@ -121,6 +161,14 @@ class SubsidyPricingParams:
                 raise DataError(f"param {name}", overrides[name], hint)
         return replace(self, **{name: require_finite(f"param {name}", value) for name, value in overrides.items()})
 
+    def subsidies(self, vehicle: Any, infrastructure: Any, field: str = "subsidy") -> tuple[float, float]:
+        """Subsidy rates (Sc1, Sc2) checked against [0, Sc1max] and [0, Sc2max]; errors name ``field``."""
+        caps = (self.vehicle_subsidy_max, self.infrastructure_subsidy_max)
+        return (
+            require_range(f"{field} Sc1", vehicle, 0.0, caps[0], "the cap vehicle_subsidy_max"),
+            require_range(f"{field} Sc2", infrastructure, 0.0, caps[1], "the cap infrastructure_subsidy_max"),
+        )
+
     def table(self) -> pd.DataFrame:
         """One row per parameter: name, symbol, value, unit, description."""
         rows = [
@@ -133,22 +181,32 @@ class SubsidyPricingParams:
 TRIP_COLUMNS = ("distance_km", "duration_min", "start_min", "wait_min", "value_of_time")
 
 
-def load_trips(path: str | Path) -> pd.DataFrame:
-    """Read and check a trips CSV (columns :data:`TRIP_COLUMNS`)."""
-    try:
-        frame = pd.read_csv(path)
-    except OSError as error:
-        raise DataError("trips-csv", str(path), f"cannot be read ({error.strerror})") from None
+#: Most synthetic trips drawn at once (5 columns of float64: 40 MB).
+MAX_SYNTHETIC_TRIPS = 1_000_000
+
+
+def load_trips(path: str | Path, field: str = "trips-csv") -> pd.DataFrame:
+    """Read and check a trips CSV (columns :data:`TRIP_COLUMNS`); errors name the row and the column."""
+    frame = read_table(field, path)
     missing = [column for column in TRIP_COLUMNS if column not in frame.columns]
     if missing:
-        raise DataError("trips-csv", str(path), f"missing columns {missing}; need {list(TRIP_COLUMNS)}")
-    values = frame[list(TRIP_COLUMNS)].to_numpy(dtype=float)
-    if not np.all(np.isfinite(values)) or np.any(values < 0):
-        raise DataError("trips-csv", str(path), "every trip value must be finite and non-negative")
-    if np.any(frame["start_min"] >= 1440):
-        latest = float(frame["start_min"].max())
-        raise DataError("trips-csv.start_min", latest, "start times are minutes of a day (< 1440)")
-    return frame[list(TRIP_COLUMNS)].reset_index(drop=True)
+        raise DataError(field, str(path), f"missing columns {missing}; need {list(TRIP_COLUMNS)}")
+    trips = require_numeric_columns(field, frame, TRIP_COLUMNS)
+    for column in TRIP_COLUMNS:
+        negative = np.flatnonzero(trips[column].to_numpy() < 0)
+        if negative.size:
+            row = int(negative[0])
+            value = float(trips[column].iloc[row])
+            raise DataError(f"{field} row {row + 1}, column {column}", value, "must not be negative")
+    late = np.flatnonzero(trips["start_min"].to_numpy() >= 1440)
+    if late.size:
+        row = int(late[0])
+        raise DataError(
+            f"{field} row {row + 1}, column start_min",
+            float(trips["start_min"].iloc[row]),
+            "start times are minutes of a day (< 1440)",
+        )
+    return trips.reset_index(drop=True)
 
 
 def synthetic_trips(count: int = 5000, seed: int = 0, params: SubsidyPricingParams | None = None) -> pd.DataFrame:
@@ -166,6 +224,8 @@ def synthetic_trips(count: int = 5000, seed: int = 0, params: SubsidyPricingPara
     environmental benefit and operator utility imply for its 2,008 shared trips (56,289 km a day by the
     environmental-benefit formula).
     """
+    count = require_integer("trips", count, 1, MAX_SYNTHETIC_TRIPS)
+    seed = require_integer("seed", seed, 0)
     params = params or SubsidyPricingParams()
     rng = np.random.default_rng(seed)
     distance = np.clip(rng.lognormal(np.log(7.0), 1.2, count), 1.0, 150.0)

@@ -2,30 +2,67 @@
 
 Every check raises :class:`DataError` naming the field (as a dotted path into the
 input, e.g. ``players[1].power``) and the offending value, so a user can find the
-bad entry in a YAML file without reading a traceback.
+bad entry in a YAML file without reading a traceback. Messages show a bounded repr of
+the value: no error message ever grows with the size of the input.
+
+Files are read by :func:`load_mapping` (YAML) and :func:`read_table` (CSV). YAML is parsed
+strictly: a key written twice in one mapping is an error (never last-one-wins), and a tree
+whose aliases expand beyond :data:`MAX_YAML_NODES` nodes (an "anchor bomb") or refer to
+themselves is refused before anything walks it.
 """
 
 from __future__ import annotations
 
+import io
 import math
-from collections.abc import Iterable, Mapping
+import reprlib
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = [
+    "MAX_YAML_NODES",
     "DataError",
+    "bounded_repr",
     "load_mapping",
+    "parse_yaml",
+    "read_table",
     "require_fields",
     "require_finite",
+    "require_integer",
     "require_keys",
+    "require_list",
+    "require_mapping",
     "require_nonnegative",
+    "require_numeric_columns",
     "require_positive",
+    "require_range",
     "require_unique",
     "require_unit_interval",
+    "require_weights",
     "validated_powers",
 ]
+
+#: Largest YAML tree accepted, counted as if every alias were expanded (shipped cases have < 2,000).
+MAX_YAML_NODES = 1_000_000
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 3
+_REPR.maxstring = 120
+_REPR.maxother = 120
+_REPR.maxlong = 60
+for _attribute in ("maxlist", "maxtuple", "maxdict", "maxset", "maxfrozenset", "maxdeque", "maxarray"):
+    setattr(_REPR, _attribute, 8)
+
+
+def bounded_repr(value: Any) -> str:
+    """``repr(value)`` cut to a few entries per level and a few levels, whatever the size of ``value``."""
+    return _REPR.repr(value)
 
 
 class DataError(ValueError):
@@ -35,18 +72,24 @@ class DataError(ValueError):
         self.field = field
         self.value = value
         self.problem = problem
-        super().__init__(f"{field} = {value!r}: {problem}")
+        super().__init__(f"{field} = {bounded_repr(value)}: {problem}")
 
 
 def require_finite(field: str, value: Any) -> float:
-    """Return ``value`` as a float, or raise if it is not a finite real number."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    """Return ``value`` as a float, or raise if it is not a finite real number.
+
+    Numbers and numeric text (``--param rate=0.1``) are accepted; ``true``/``false`` are not numbers here,
+    although Python would read them as 1 and 0.
+    """
+    if isinstance(value, bool):
+        raise DataError(field, value, "must be a number, not true/false")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
         try:
             number = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise DataError(field, value, "must be a number") from None
-    else:
-        number = float(value)
     if not math.isfinite(number):
         raise DataError(field, value, "must be finite")
     return number
@@ -70,10 +113,43 @@ def require_nonnegative(field: str, value: Any) -> float:
 
 def require_unit_interval(field: str, value: Any) -> float:
     """Return ``value`` as a float, or raise unless it lies in [0, 1]."""
+    return require_range(field, value, 0.0, 1.0)
+
+
+def require_range(field: str, value: Any, low: float, high: float, why: str = "") -> float:
+    """Return ``value`` as a float, or raise unless ``low <= value <= high``; ``why`` explains the bounds."""
     number = require_finite(field, value)
-    if not 0.0 <= number <= 1.0:
-        raise DataError(field, value, "must lie in [0, 1]")
+    if not low <= number <= high:
+        raise DataError(field, value, f"must lie in [{low:g}, {high:g}]" + (f" ({why})" if why else ""))
     return number
+
+
+def require_integer(field: str, value: Any, minimum: int | None = None, maximum: int | None = None) -> int:
+    """Return ``value`` as an int, or raise unless it is a whole number within [minimum, maximum]."""
+    number = require_finite(field, value)
+    if number != int(number):
+        raise DataError(field, value, "must be a whole number")
+    if minimum is not None and number < minimum:
+        raise DataError(field, value, f"must be at least {minimum}")
+    if maximum is not None and number > maximum:
+        raise DataError(field, value, f"must be at most {maximum:,}")
+    return int(number)
+
+
+def require_list(field: str, value: Any, what: str = "entries", allow_empty: bool = False) -> list[Any]:
+    """Return ``value`` if it is a list (a YAML sequence), non-empty unless ``allow_empty``; else raise."""
+    if not isinstance(value, list):
+        raise DataError(field, value, f"must be a list of {what}")
+    if not value and not allow_empty:
+        raise DataError(field, value, f"must be a non-empty list of {what}")
+    return value
+
+
+def require_mapping(field: str, value: Any, what: str = "names to values") -> Mapping[Any, Any]:
+    """Return ``value`` if it is a mapping (a YAML mapping), else raise."""
+    if not isinstance(value, Mapping):
+        raise DataError(field, value, f"must be a mapping of {what}")
+    return value
 
 
 def require_unique(field: str, names: Iterable[str]) -> tuple[str, ...]:
@@ -113,26 +189,180 @@ def require_keys(field: str, mapping: Any, expected: Iterable[str]) -> None:
     _check_keys(field, mapping, expected, set(expected), "name")
 
 
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key: Any, line: int) -> None:
+        self.key = key
+        self.line = line
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that a key written twice in one mapping is an error.
+
+    Keys brought in by a merge (``<<: *defaults``) may be overridden; only keys written out twice count.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    duplicate = key in seen
+                    seen.add(key)
+                except TypeError:  # an unhashable key: the safe loader reports it
+                    continue
+                if duplicate:
+                    raise _DuplicateKey(key, key_node.start_mark.line + 1)
+        return super().construct_mapping(node, deep)
+
+
+def _tree_size(content: Any, limit: int) -> int:
+    """Nodes of ``content`` counted as if every shared (aliased) subtree were copied; stops above ``limit``.
+
+    Each distinct container is measured once (its size is remembered), so an anchor bomb costs as much as
+    its text, not its expansion. Raises ``RecursionError`` on a container that contains itself.
+    """
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(content, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if not isinstance(node, (dict, list)):
+            continue
+        key = id(node)
+        if key in sizes:
+            continue
+        children = list(node.keys()) + list(node.values()) if isinstance(node, dict) else node
+        if not expanded:
+            if key in active:
+                raise RecursionError("a YAML alias refers to a node that contains it")
+            active.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if isinstance(child, (dict, list)))
+            continue
+        total = 1
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if id(child) not in sizes:  # a child still on the stack: the node contains itself
+                    raise RecursionError("a YAML alias refers to a node that contains it")
+                total += sizes[id(child)]
+            else:
+                total += 1
+            if total > limit:
+                return total
+        sizes[key] = total
+        active.discard(key)
+    return sizes.get(id(content), 1)
+
+
+def parse_yaml(text: str, source: str) -> Any:
+    """Parse YAML text strictly (see the module docstring); errors name ``source`` as ``file``."""
+    try:
+        content = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass: no arbitrary objects
+    except _DuplicateKey as error:
+        raise DataError(
+            "file", source, f"key {bounded_repr(error.key)} appears twice in one mapping (line {error.line})"
+        ) from None
+    except yaml.YAMLError as error:
+        raise DataError("file", source, f"is not valid YAML ({error})") from None
+    except RecursionError:
+        raise DataError("file", source, "is nested too deeply to be read") from None
+    try:
+        size = _tree_size(content, MAX_YAML_NODES)
+    except RecursionError:
+        raise DataError("file", source, "a YAML alias refers to a node that contains it (a cycle)") from None
+    if size > MAX_YAML_NODES:
+        raise DataError("file", source, f"its aliases expand to more than {MAX_YAML_NODES:,} entries (an anchor bomb?)")
+    return content
+
+
+def _read_text(field: str, path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise DataError(field, str(path), f"cannot be read ({error.strerror})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise DataError(field, str(path), f"is not UTF-8 text (byte {error.start}; a binary file?)") from None
+    if "\x00" in text:
+        raise DataError(field, str(path), f"is not text (a NUL byte at character {text.index(chr(0))})")
+    return text
+
+
 def load_mapping(source: str | Path | Mapping[str, Any]) -> Mapping[str, Any]:
     """Read a YAML file (or pass a mapping through) and check that it holds a mapping."""
     if isinstance(source, Mapping):
         return source
     path = Path(source)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise DataError("file", str(path), f"cannot be read ({error.strerror})") from None
-    try:
-        content = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise DataError("file", str(path), f"is not valid YAML ({error})") from None
+    text = _read_text("file", path)
+    if not text.strip() or all(line.lstrip().startswith("#") for line in text.splitlines() if line.strip()):
+        raise DataError("file", str(path), "is empty")
+    content = parse_yaml(text, str(path))
     if not isinstance(content, Mapping):
         raise DataError("file", str(path), "must contain a YAML mapping at the top level")
     return content
 
 
+def read_table(field: str, path: str | Path) -> pd.DataFrame:
+    """Read a CSV file as text cells (convert them with :func:`require_numeric_columns`).
+
+    Raises :class:`DataError` naming ``field`` for an unreadable, binary or empty file and for a header
+    without rows.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    text = _read_text(field, path)
+    if not text.strip():
+        raise DataError(field, str(path), "is empty (it needs a header line and one row per record)")
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as error:
+        raise DataError(field, str(path), f"is not a valid CSV table ({error})") from None
+    if frame.empty:
+        raise DataError(field, str(path), f"has a header {list(frame.columns)} but no rows")
+    return frame
+
+
+def require_numeric_columns(field: str, frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """The ``columns`` of a text table (from :func:`read_table`) as finite floats.
+
+    A cell that is empty, not a number or not finite raises :class:`DataError` naming the row (counted
+    from 1, after the header line) and the column, e.g. ``trips-csv row 3, column duration_min``.
+    """
+    import numpy as np
+    import pandas as pd
+
+    result = {}
+    for column in columns:
+        cells = frame[column]
+        numbers = pd.to_numeric(cells.str.strip() if cells.dtype == object else cells, errors="coerce")
+        bad = np.flatnonzero(~np.isfinite(numbers.to_numpy(dtype=float)))
+        if bad.size:
+            row = int(bad[0])
+            cell = cells.iloc[row]
+            text = cell.strip() if isinstance(cell, str) else cell
+            if isinstance(text, str) and not text:
+                problem = "is empty; every cell needs a number"
+            else:
+                try:
+                    float(text)
+                    problem = "must be finite"
+                except (TypeError, ValueError):
+                    problem = "must be a number"
+            raise DataError(f"{field} row {row + 1}, column {column}", cell, problem)
+        result[column] = numbers.astype(float)
+    return pd.DataFrame(result, index=frame.index)
+
+
 #: How far weights such as bargaining powers may sum from 1 before normalisation is demanded.
 WEIGHT_SUM_TOLERANCE = 1e-9
+
+#: How far weights printed to a few decimals (correction weights) may sum from 1.
+PRINTED_SUM_TOLERANCE = 1e-6
 
 
 def validated_powers(collection: str, powers: Iterable[Any], normalise: bool) -> tuple[float, ...]:
@@ -149,3 +379,21 @@ def validated_powers(collection: str, powers: Iterable[Any], normalise: bool) ->
             f"{collection}.power", round(total, 12), "powers must sum to 1 (set normalise_powers: true to rescale)"
         )
     return tuple(value / total for value in values)
+
+
+def require_weights(field: str, weights: Any, count: int | None = None) -> tuple[float, ...]:
+    """Check weights such as correction-factor weights λ: a list of finite non-negative numbers summing to 1.
+
+    ``count`` is how many are needed (one per factor). Errors name ``{field}[i]`` for one weight and
+    ``field`` for their number or sum.
+    """
+    values = tuple(
+        require_nonnegative(f"{field}[{position}]", weight)
+        for position, weight in enumerate(require_list(field, weights, "weights"))
+    )
+    if count is not None and len(values) != count:
+        raise DataError(field, list(values), f"needs one weight per factor ({count})")
+    total = math.fsum(values)
+    if abs(total - 1.0) > PRINTED_SUM_TOLERANCE:
+        raise DataError(field, list(values), f"weights must sum to 1 (they sum to {total:.12g})")
+    return values

@@ -97,7 +97,16 @@ def ahp_weights(
     if random_index not in RANDOM_INDEX:
         raise DataError("random_index", random_index, f"use one of {sorted(RANDOM_INDEX)}")
     table = RANDOM_INDEX[random_index]
-    matrix = np.asarray(comparisons, dtype=float)
+    if not isinstance(comparisons, np.ndarray):
+        rows = comparisons if isinstance(comparisons, (list, tuple)) else [comparisons]
+        if any(isinstance(row, bool) or not isinstance(row, (list, tuple)) for row in rows) or any(
+            isinstance(entry, bool) for row in rows for entry in row
+        ):
+            raise DataError("comparisons", comparisons, "must be a square matrix (a list of rows) of numbers")
+    try:
+        matrix = np.asarray(comparisons, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError("comparisons", comparisons, "must be a square matrix (a list of rows) of numbers") from None
     n = matrix.shape[0]
     if matrix.ndim != 2 or matrix.shape != (n, n) or n < 1:
         raise DataError("comparisons", matrix.shape, "must be a square matrix")
@@ -179,11 +188,12 @@ def factor_correction(value: pd.Series, factor: pd.Series | Mapping[str, float],
 
     ``factor`` holds the raw amounts (costs C_i, risks R_i or demands D_i); shares are taken here.
     """
-    amounts = pd.Series(factor, dtype=float).reindex(value.index)
-    if amounts.isna().any():
+    given = pd.Series(factor, dtype=float)
+    amounts = given.reindex(value.index)
+    if amounts.isna().any() and not set(value.index) <= set(given.index):
         raise DataError("factor", dict(factor), f"needs a value for every player {list(value.index)}")
-    if amounts.sum() <= 0:
-        raise DataError("factor", dict(factor), "amounts must have a positive sum")
+    if not np.all(np.isfinite(amounts)) or (amounts < 0).any() or amounts.sum() <= 0:
+        raise DataError("factor", dict(factor), "amounts must be finite and non-negative, with a positive sum")
     return (value + (amounts / amounts.sum() - 1.0 / len(value)) * total).rename("factor_correction")
 
 
@@ -208,6 +218,6 @@ def fuzzy_risk(risks: pd.DataFrame) -> pd.Series:
 def proportional_allocation(factor: pd.Series | Mapping[str, float], total: float) -> pd.Series:
     """x_i = F_i / ΣF · v(N): split the grand value in proportion to a factor (seed 004 eq. (3)–(4))."""
     amounts = pd.Series(factor, dtype=float)
-    if (amounts < 0).any() or amounts.sum() <= 0:
+    if not np.all(np.isfinite(amounts)) or (amounts < 0).any() or amounts.sum() <= 0:
         raise DataError("factor", amounts.to_dict(), "must be non-negative with a positive sum")
     return (amounts / amounts.sum() * total).rename("proportional")

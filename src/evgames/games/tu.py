@@ -12,12 +12,36 @@ from typing import Any
 
 import numpy as np
 
-from evgames.data.validation import DataError, load_mapping, require_finite, require_unique
+from evgames.data.validation import (
+    DataError,
+    load_mapping,
+    require_finite,
+    require_list,
+    require_mapping,
+    require_unique,
+)
 
-__all__ = ["MAX_PLAYERS", "TUGame", "coalition_sizes", "marginal_contributions", "split"]
+__all__ = ["MAX_PLAYERS", "TUGame", "coalition_sizes", "marginal_contributions", "require_tabulable", "split"]
 
 #: Largest game stored exactly (2^25 float64 values = 256 MiB).
 MAX_PLAYERS = 25
+
+
+def require_tabulable(
+    field: str, count: int, noun: str = "players", sampler: str = "evgames.games.shapley_sampled"
+) -> None:
+    """Raise :class:`DataError` unless ``count`` players fit an exact game (:data:`MAX_PLAYERS`).
+
+    Called before anything allocates or enumerates the 2^n coalitions; the message points to ``sampler``.
+    """
+    if count > MAX_PLAYERS:
+        raise DataError(
+            field,
+            count,
+            f"{count} {noun} make 2^{count} coalitions; exact games take at most {MAX_PLAYERS} {noun} — "
+            f"estimate the Shapley value by sampling instead ({sampler})",
+        )
+
 
 #: Slack for the structural checks (superadditive, convex, essential) on float data.
 _TOLERANCE = 1e-9
@@ -58,8 +82,9 @@ class TUGame:
         for position, name in enumerate(names):
             if "," in name:
                 raise DataError(f"players[{position}]", name, "a player name may not contain a comma")
-        if not 1 <= len(names) <= MAX_PLAYERS:
-            raise DataError("players", len(names), f"a game needs 1 to {MAX_PLAYERS} players")
+        if not names:
+            raise DataError("players", [], "a game needs at least one player")
+        require_tabulable("players", len(names))
         self.players: tuple[str, ...] = names
         self._index = {name: i for i, name in enumerate(names)}
         size = 1 << len(names)
@@ -70,9 +95,19 @@ class TUGame:
         elif isinstance(values, Mapping):
             array = np.full(size, np.nan)
             array[0] = 0.0
+            given: dict[int, str] = {}
             for key, value in values.items():
-                label = key if isinstance(key, str) else ",".join(key)
-                array[self.mask(key)] = require_finite(f"values[{label!r}]", value)
+                if isinstance(key, str):
+                    label = key
+                elif isinstance(key, (tuple, frozenset, list)) and all(isinstance(m, str) for m in key):
+                    label = ",".join(key)
+                else:
+                    raise DataError("values", key, "name each coalition by its players, comma-joined, e.g. 'A,B'")
+                mask = self.mask(key)
+                if mask in given:
+                    raise DataError(f"values[{label!r}]", value, f"the coalition is also given as {given[mask]!r}")
+                given[mask] = label
+                array[mask] = require_finite(f"values[{label!r}]", value)
             missing = np.flatnonzero(np.isnan(array))
             if missing.size:
                 raise DataError("values", self.label(int(missing[0])), f"{missing.size} coalition(s) have no value")
@@ -169,6 +204,7 @@ class TUGame:
     def from_callable(cls, players: Sequence[str], value: Callable[[frozenset[str]], float]) -> TUGame:
         """Tabulate v(S) = ``value(S)`` over every coalition (S is a frozenset of names)."""
         names = tuple(players)
+        require_tabulable("players", len(names))
         values = np.zeros(1 << len(names))
         for mask in range(1, values.size):
             values[mask] = value(frozenset(name for i, name in enumerate(names) if mask >> i & 1))
@@ -183,7 +219,9 @@ class TUGame:
         """Build from ``{players: [...], values: {...}}``."""
         if "players" not in record or "values" not in record:
             raise DataError("game", sorted(record), "needs 'players' and 'values'")
-        return cls(list(record["players"]), dict(record["values"]))
+        players = require_list("players", record["players"], "player names")
+        require_tabulable("players", len(players))
+        return cls(players, require_mapping("values", record["values"], "coalitions ('A,B') to values"))
 
     @classmethod
     def from_yaml(cls, source: str | Path | Mapping[str, Any]) -> TUGame:

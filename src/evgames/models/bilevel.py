@@ -70,6 +70,8 @@ class BilevelResult:
         note: Why it is a supremum.
         in_use_checks: Price cells whose vehicles in use were counted for eq. (11) (exact method).
         sweeps: Extra sweeps of the arrangement that listed cells for eq. (11) (exact method).
+        rounds: Looks at a strip's envelope, over all strips and passes (exact method): each walked a cell,
+            set a count aside or settled the strip.
     """
 
     outcome: Outcome
@@ -82,6 +84,7 @@ class BilevelResult:
     note: str = ""
     in_use_checks: int = 0
     sweeps: int = 0
+    rounds: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain record."""
@@ -95,6 +98,7 @@ class BilevelResult:
             "evaluations": self.evaluations,
             "in_use_checks": self.in_use_checks,
             "sweeps": self.sweeps,
+            "rounds": self.rounds,
             "wall_time": self.wall_time,
         }
 
@@ -192,6 +196,7 @@ class _RegionSearch:
         self.benefits: dict[tuple, float] = {}  # E + P of a response cell
         self.counts = np.flatnonzero(np.isfinite(table.best))
         self.limited = FleetLimitedCells(table, self.counts, self._limits(0.0, self.counts))
+        self.rounds = 0  # looks at a strip's envelope (see _strip_corners)
 
     # -- the parallelogram the subsidy box maps to -----------------------------------------------------
     def _rho_bounds(self, sigma: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
@@ -303,6 +308,12 @@ class _RegionSearch:
         A strip whose envelope holds a count known only by a bound walks that count's listed cells; a count
         whose listed cells run out is set aside in that strip and the cells it needs are listed for the
         next pass (one sweep for all such counts), until a pass settles every strip.
+
+        The passes end: a count is set aside only with its revenue bound above the floor it is listed down
+        to, so the sweep lists more of its cells or lowers its bound to that floor. The floor a strip asks of
+        a count never falls from pass to pass (more counts known exactly only raise the envelope), so the
+        count is set aside again only if its list was cut short — it grows ``growth``-fold — or by a strip
+        that had not asked for it yet.
         """
         positions = self._candidates()
         while True:
@@ -331,40 +342,57 @@ class _RegionSearch:
             return floors
         if best is None:
             raise DataError(
-                "subsidies",
-                (self.caps, self.rho_max),
-                "no subsidy pair in the box lets the operator break even (U_O > 0, eq. (12))",
+                "trips",
+                f"{len(self.trips)} trips",
+                f"no subsidies within the caps (Sc1 ≤ {self.caps[0]:g}, Sc2 ≤ {self.caps[1]:g}) let the operator "
+                "break even (U_O > 0, eq. (12)): too few trips for the fleet, or costs too high",
             )
         return self._result(best, regions)
 
     def _strip_corners(
         self, strip: _Strip, positions: np.ndarray, counts: np.ndarray, floors: dict[int, float]
     ) -> list[_Corner]:
-        """The lowest corner of every region of one strip; none if a count had to be set aside (see run)."""
+        """The lowest corner of every region of one strip; none if a count had to be set aside (see run).
+
+        A round that finds a count known only by a bound on the envelope walks at least one more of the
+        listed cells, or sets at least one more count aside, and nothing lists cells meanwhile: the rounds
+        are at most the cells listed but not walked, plus the counts, plus the last.
+        """
         fleets = self._fleets(strip.sigma, counts)
         limits = self._limits(strip.sigma, self.counts)
         aside = np.zeros(counts.size, dtype=bool)  # counts whose listed cells ran out
-        while True:
+        for _ in range(int(self.limited.unwalked()[positions].sum()) + counts.size + 1):
+            self.rounds += 1
             revenues, entries, exact, walked_all = (found[positions] for found in self.limited.best(limits))
             revenues[aside] = -np.inf
             regions = self._regions(strip, revenues, fleets)
-            bounded = [piece[0] for piece, _, _, _ in regions if not exact[piece[0]]]
-            if not bounded:
+            bounded = np.array([piece[0] for piece, _, _, _ in regions if not exact[piece[0]]], dtype=int)
+            if not bounded.size:
                 break
             needed = self._needed(strip, np.where(exact, revenues, -np.inf), fleets)
-            walkable = [line for line in bounded if not walked_all[line]]
-            if walkable:  # a chunk each, then look again: the envelope may drop them
-                share = self.params.in_use_share
+            walkable = bounded[~walked_all[bounded]]
+            if walkable.size:  # a chunk each, then look again: the envelope may drop them
+                # a count not exact is valued at its next listed cell: a stop no higher walks that cell at least
+                stops = np.minimum(needed[walkable], revenues[walkable])
+                walked = self.limited.walked
                 self.limited.settle(
-                    {int(counts[line]): share * fleets[line] for line in walkable},
-                    {int(counts[line]): float(needed[line]) for line in walkable},
+                    {int(counts[line]): float(limits[positions[line]]) for line in walkable},
+                    {int(counts[line]): float(stop) for line, stop in zip(walkable, stops)},
                     once=True,
                 )
+                assert self.limited.walked > walked, "a chunk walked no cell"
                 continue
-            # every count whose listed cells ran out and whose bound could still make it a response here
-            for line in np.flatnonzero(~exact & ~aside & walked_all & (revenues > needed)):
-                aside[line] = True
-                floors[int(counts[line])] = min(floors.get(int(counts[line]), np.inf), float(needed[line]))
+            # every count whose listed cells ran out and whose bound could still make it a response here; those
+            # on the envelope in any case, listed down to below their bound, so that the next sweep lists more
+            # of their cells or lowers their bound (the revenue they need is below it but for rounding)
+            more = ~exact & ~aside & walked_all & (revenues > needed)
+            more[bounded] = True
+            aside |= more
+            for line in np.flatnonzero(more):
+                count, floor = int(counts[line]), min(float(needed[line]), float(np.nextafter(revenues[line], -np.inf)))
+                floors[count] = min(floors.get(count, np.inf), floor)
+        else:
+            raise AssertionError("a round neither walked a cell nor set a count aside")
         if aside.any():
             return []
         corners = []
@@ -396,14 +424,17 @@ class _RegionSearch:
         """Per count, a revenue below which it cannot be a response with U_O > 0 anywhere in the strip.
 
         The least, over the strip's ρ, of max(envelope of the counts known exactly, 0) − m_K (w0 + ρ):
-        that function is convex, so its least value is at an end or at a breakpoint of the envelope.
+        that function is convex, so its least value is at an end, at a breakpoint of the envelope, or where
+        the envelope crosses 0 (eq. (12)). Without that last kink the answer can be too high: a count on the
+        envelope there would be neither walked nor set aside (issue #11).
         Leaving out the counts known only by a bound can only lower the answer, so it is safe and does not
         move when their bounds fall. A hair below is returned: cells not listed then fall strictly below.
         """
         low, high = strip.lowest, strip.dearest
         points = [low, high]
-        for _, _, _, start, end in self._envelope(known, fleets, low, high):
-            points += [value for value in (start, end) if low < value < high]
+        for _, slope, intercept, start, end in self._envelope(known, fleets, low, high):
+            zero = -intercept / slope if slope > 0 else math.nan
+            points += [value for value in (start, end, zero) if low < value < high]
         rho = np.array(points)
         intercepts = known + fleets * self.margin
         usable = np.isfinite(intercepts)
@@ -449,6 +480,7 @@ class _RegionSearch:
             evaluations=regions,
             in_use_checks=self.limited.walked,
             sweeps=self.limited.fetches,
+            rounds=self.rounds,
             wall_time=0.0,
             method="exact",
             supremum=bool(reason),

@@ -66,7 +66,7 @@ class FleetLimitedCells:
         self._uses = np.full((size, 1), np.inf)
         self._revenues, self._entries = np.zeros((size, 1)), np.full((size, 1), -1)
         self._fallback, self._walked_all = np.zeros(size), np.zeros(size, dtype=bool)
-        self._settled = np.zeros(size, dtype=bool)
+        self._settled, self._unwalked = np.zeros(size, dtype=bool), np.zeros(size, dtype=int)
         for count in self.counts.tolist():
             self._reset(count, [(float(table.best[count]), count, table.points[count], table.counted[count])])
             self.bound[count] = float(np.nextafter(table.best[count], np.inf))  # the table cell is the best
@@ -101,6 +101,10 @@ class FleetLimitedCells:
     def vehicles(self, count: int, entry: int) -> int:
         """Vehicles in use of a walked cell."""
         return self.uses[count][entry]
+
+    def unwalked(self) -> np.ndarray:
+        """Per count, its listed cells not walked yet: only :meth:`fetch` raises this, :meth:`settle` lowers it."""
+        return self._unwalked.copy()
 
     # -- walking and listing -----------------------------------------------------------------------------
     def settle(
@@ -140,8 +144,10 @@ class FleetLimitedCells:
         """List, for each count, its cells worth at least the floor (count -> revenue), in one sweep.
 
         A count may get ``growth`` times as many cells as it has listed, and at least ``first_depth``; the
-        cells it has walked keep their vehicles in use.
+        cells it has walked keep their vehicles in use. Each floor must lie below the count's bound on the
+        cells not listed, so that every count gets more cells or a lower bound.
         """
+        assert all(floor < self.bound[count] for count, floor in floors.items()), "a floor at or above a bound"
         self.fetches += 1
         depths = {count: max(self.first_depth, self.growth * len(self.cells[count])) for count in floors}
         for count, (cells, bound) in self.table.top_cells(floors, depths).items():
@@ -183,6 +189,7 @@ class FleetLimitedCells:
             walked = len(uses)
             # past the frontier: the next cell not walked, else the bound on cells not listed
             self._fallback[position] = cells[walked][0] if walked < len(cells) else self.bound[count]
+            self._unwalked[position] = len(cells) - walked
             self._walked_all[position] = walked == len(cells)
             self._settled[position] = walked == len(cells) and self.bound[count] == -np.inf
 

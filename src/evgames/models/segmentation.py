@@ -22,7 +22,7 @@ import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 
-from evgames.data.validation import DataError
+from evgames.data.validation import DataError, require_integer
 
 __all__ = ["USER_TYPES", "Segmentation", "agreement", "elbow", "segment", "sse_curve", "synthetic_survey"]
 
@@ -68,6 +68,8 @@ def elbow(curve: pd.Series) -> int:
     """The K whose point lies farthest from the straight line through the curve's first and last points."""
     k = curve.index.to_numpy(dtype=float)
     sse = curve.to_numpy(dtype=float)
+    if len(k) < 2 or sse[0] == sse[-1]:  # one distinct respondent, or nothing to gain from more clusters
+        return int(k[0])
     x = (k - k[0]) / (k[-1] - k[0])
     y = (sse - sse[-1]) / (sse[0] - sse[-1])
     distance = np.abs(x + y - 1) / np.sqrt(2)  # to the chord from (0, 1) to (1, 0)
@@ -132,6 +134,11 @@ def segment(data: pd.DataFrame, k: int | None = None, max_k: int = 20, seed: int
     numeric = data.select_dtypes("number")
     if numeric.shape[1] < 2 or len(numeric) < 2:
         raise DataError("data", numeric.shape, "need at least two numeric columns and two respondents")
+    if not np.all(np.isfinite(numeric.to_numpy(dtype=float))):
+        raise DataError("data", "a non-finite score", "every score must be a finite number")
+    seed = require_integer("seed", seed, 0)
+    if k is not None:
+        k = require_integer("k", k, 1, len(numeric))
     curve = sse_curve(numeric, max_k, seed)
     chosen = elbow(curve) if k is None else int(k)
     if not 1 <= chosen <= len(numeric):

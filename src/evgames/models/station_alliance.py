@@ -21,8 +21,10 @@ bounded to zero, solved in parallel worker processes by :func:`coalition_values`
 from __future__ import annotations
 
 import math
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,8 +36,10 @@ from tqdm.auto import tqdm
 from evgames.data.station_alliance import StationAllianceData
 from evgames.games import TUGame, correction_weights, modified_shapley, normalise_columns, shapley, shapley_sampled
 from evgames.games.nucleolus import in_core, nucleolus
-from evgames.solvers import HighsLP, SolverConfig, SolveResult, Status
+from evgames.games.tu import require_tabulable
+from evgames.solvers import HighsLP, NonOptimalTerminationError, SolverConfig, SolverError, SolveResult, Status
 from evgames.solvers import solve as solve_model
+from evgames.solvers.parallel import process_pool
 
 __all__ = [
     "CoalitionSolver",
@@ -186,8 +190,6 @@ class CoalitionSolver:
         """v(S); raises on any non-optimal solve."""
         value, result = self.solve(coalition)
         if not result.ok:
-            from evgames.solvers import NonOptimalTerminationError
-
             raise NonOptimalTerminationError(result)
         return value
 
@@ -196,15 +198,39 @@ def _coalition_names(names: Sequence[str], mask: int) -> list[str]:
     return [name for i, name in enumerate(names) if mask >> i & 1]
 
 
+#: The coalition solver a worker process keeps between chunks of one sweep, keyed by the sweep's token.
+_WORKER_SOLVER: dict[str, CoalitionSolver] = {}
+
+
+def _worker_coalition_solver(token: str, data: StationAllianceData, relax: bool, options: dict[str, Any]):
+    """The compiled grand model of sweep ``token`` in this worker, built on its first chunk only."""
+    if token not in _WORKER_SOLVER:
+        _WORKER_SOLVER.clear()  # one sweep at a time: drop the previous sweep's model
+        _WORKER_SOLVER[token] = CoalitionSolver(data, relax, options)
+    return _WORKER_SOLVER[token]
+
+
 def _solve_chunk(
-    data: StationAllianceData, relax: bool, solver: str | SolverConfig | None, masks: Sequence[int]
+    data: StationAllianceData,
+    relax: bool,
+    solver: str | SolverConfig | None,
+    masks: Sequence[int],
+    token: str | None = None,
 ) -> list[tuple[int, float, str]]:
-    """Worker: build its own model (Pyomo is not thread-safe) and return plain numbers."""
+    """Worker: build its own model (Pyomo is not thread-safe) and return plain numbers.
+
+    With a ``token`` the compiled model is kept in the worker for the sweep's later chunks, so chunks can
+    be small (and progress fine-grained) without rebuilding the model for each.
+    """
     name = (solver.name if isinstance(solver, SolverConfig) else solver) or DEFAULT_SOLVER
     results = []
     if name == DEFAULT_SOLVER:
         options = dict(solver.options) if isinstance(solver, SolverConfig) else {}
-        coalitions = CoalitionSolver(data, relax, options)
+        coalitions = (
+            CoalitionSolver(data, relax, options)
+            if token is None
+            else _worker_coalition_solver(token, data, relax, options)
+        )
         for mask in masks:
             members = _coalition_names(data.names, mask)
             if len(members) == 1:
@@ -220,6 +246,10 @@ def _solve_chunk(
     return results
 
 
+#: Chunks handed to each worker in a parallel sweep: enough for a moving progress bar and load balance.
+CHUNKS_PER_WORKER = 16
+
+
 def coalition_values(
     data: StationAllianceData,
     relax: bool = False,
@@ -231,15 +261,18 @@ def coalition_values(
     """v(S) for every non-empty coalition, by bitmask (bit i = the i-th station).
 
     Coalitions are split into chunks solved by ``executor`` (any ``concurrent.futures.Executor``,
-    e.g. a Dask ``Client.get_executor()``), by a process pool of ``workers`` processes, or here when
-    ``workers == 1``. Raises :class:`~evgames.solvers.NonOptimalTerminationError`-like errors naming
-    the coalition when any solve is not optimal.
+    e.g. a Dask ``Client.get_executor()``), by a pool of ``workers`` processes started safely after a
+    solve in this process (:func:`evgames.solvers.parallel.process_pool`), or here when ``workers == 1``.
+    Each worker compiles the grand model once per sweep. Raises :class:`~evgames.solvers.SolverError`
+    naming the coalition when any solve is not optimal.
     """
+    require_tabulable("stations", len(data.names), "stations", "evgames.models.station_alliance.sampled_shapley")
     masks = list(range(1, 1 << len(data.names)))
     own_pool = executor is None and workers > 1
-    pool: Executor | None = ProcessPoolExecutor(max_workers=workers) if own_pool else executor
-    chunk_count = 1 if pool is None else max(1, min(len(masks), 4 * max(workers, 2)))
+    pool: Executor | None = process_pool(workers, preload=[__name__]) if own_pool else executor
+    chunk_count = 1 if pool is None else max(1, min(len(masks), CHUNKS_PER_WORKER * max(workers, 2)))
     chunks = [masks[i::chunk_count] for i in range(chunk_count)]
+    token = uuid.uuid4().hex
     found: dict[int, float] = {}
     statuses: dict[int, str] = {}
     bar = tqdm(total=len(masks), desc="coalitions", unit="coalition", disable=not progress)
@@ -250,19 +283,24 @@ def coalition_values(
                     found[mask], statuses[mask] = value, status
                     bar.update(1)
         else:
-            futures = [pool.submit(_solve_chunk, data, relax, solver, chunk) for chunk in chunks]
+            futures = [pool.submit(_solve_chunk, data, relax, solver, chunk, token) for chunk in chunks]
             for future in as_completed(futures):
-                for mask, value, status in future.result():
+                try:
+                    solved = future.result()
+                except BrokenProcessPool:
+                    raise SolverError(
+                        "the worker processes could not start or died; a script that asks for workers > 1 must run "
+                        'its top level under `if __name__ == "__main__":` (workers start as fresh interpreters)'
+                    ) from None
+                for mask, value, status in solved:
                     found[mask], statuses[mask] = value, status
-                bar.update(len(future.result()))
+                bar.update(len(solved))
     finally:
         bar.close()
         if own_pool and pool is not None:
-            pool.shutdown()
+            pool.shutdown(cancel_futures=True)
     failed = {mask: status for mask, status in statuses.items() if status != Status.OPTIMAL.value}
     if failed:
-        from evgames.solvers import SolverError
-
         mask, status = next(iter(failed.items()))
         raise SolverError(
             f"coalition {','.join(_coalition_names(data.names, mask))} ended '{status}' "

@@ -20,6 +20,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from evgames.data.subsidy_pricing import SubsidyPricingParams
+from evgames.data.validation import require_integer
 from evgames.models.bilevel import BilevelResult, government_optimum, outcome_at
 from evgames.models.operator_response import ResponseTable
 from evgames.models.subsidy_pricing import evaluate
@@ -132,6 +133,7 @@ def sweep(
     operator's response table is shared by every point whose change leaves the choice lines alone (C3,
     k3, ε), so those points cost only the upper level.
     """
+    points = require_integer("points", points, 2)  # a ±10 % sweep needs both of its ends
     changes = np.linspace(-0.10, 0.10, points)
     rows = []
     jobs = [(name, change) for name in SWEPT for change in changes]

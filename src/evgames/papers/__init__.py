@@ -24,7 +24,7 @@ def reproduce(paper: str | None = None) -> list[LedgerRow]:
     """Ledger rows of one paper, or of every paper covered so far."""
     if paper is None:
         return [row for ledger in PAPERS.values() for row in ledger()]
-    key = paper.zfill(3)
-    if key not in PAPERS:
+    key = paper.strip().zfill(3)
+    if not paper.strip() or key not in PAPERS:
         raise DataError("paper", paper, f"not covered yet; covered papers: {sorted(PAPERS)}")
     return PAPERS[key]()

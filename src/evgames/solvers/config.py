@@ -23,8 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from evgames.data.validation import DataError, parse_yaml
 from evgames.solvers.errors import SolverOptionError
 
 __all__ = ["SolverConfig"]
@@ -93,15 +92,19 @@ class SolverConfig:
             text = path.read_text(encoding="utf-8")
         except OSError as error:
             raise SolverOptionError(f"config file {path}: cannot be read ({error.strerror})") from None
+        except UnicodeDecodeError:
+            raise SolverOptionError(f"config file {path}: is not UTF-8 text (a binary file?)") from None
         try:
             if path.suffix.lower() == ".toml":
                 record = tomllib.loads(text)
             elif path.suffix.lower() in (".yaml", ".yml"):
-                record = yaml.safe_load(text)
+                record = parse_yaml(text, str(path))  # strict: a key written twice is an error
             else:
                 raise SolverOptionError(f"config file {path}: use a .toml, .yaml or .yml file")
-        except (tomllib.TOMLDecodeError, yaml.YAMLError) as error:
+        except tomllib.TOMLDecodeError as error:
             raise SolverOptionError(f"config file {path}: cannot be parsed ({error})") from None
+        except DataError as error:
+            raise SolverOptionError(f"config file {path}: {error.problem}") from None
         if not isinstance(record, Mapping):
             raise SolverOptionError(f"config file {path}: must hold a [solver] table")
         return cls.from_mapping(record)

@@ -16,12 +16,14 @@ from pyomo.contrib.appsi.base import TerminationCondition
 from pyomo.contrib.appsi.solvers import Highs
 
 from evgames.solvers.errors import SolverOptionError
+from evgames.solvers.native_output import silenced_native_stdout
 from evgames.solvers.result import SolveResult, Status
 from evgames.solvers.structure import ModelStructure
 
-__all__ = ["ROUTE", "check_highs_options", "highs_solver", "solve_highs"]
+__all__ = ["ROUTE", "check_highs_options", "highs_solver", "new_highs", "solve_highs"]
 
-ROUTE = "pyomo appsi_highs (HiGHS {}.{}.{})".format(*Highs().version())
+with silenced_native_stdout():
+    ROUTE = "pyomo appsi_highs (HiGHS {}.{}.{})".format(*Highs().version())
 
 _STATUS = {
     TerminationCondition.optimal: Status.OPTIMAL,
@@ -36,10 +38,17 @@ _STATUS = {
 }
 
 
+def new_highs() -> highspy.Highs:
+    """A silent ``highspy.Highs``: its banner (printed on descriptor 1 at construction) is discarded."""
+    with silenced_native_stdout():
+        highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    return highs
+
+
 def check_highs_options(options: Mapping[str, Any]) -> None:
     """Reject option names or values HiGHS does not accept (APPSI would only print a warning)."""
-    probe = highspy.Highs()
-    probe.setOptionValue("output_flag", False)
+    probe = new_highs()
     for name, value in options.items():
         if probe.setOptionValue(name, value) != highspy.HighsStatus.kOk:
             raise SolverOptionError(
@@ -69,7 +78,12 @@ def solve_highs(
     Repeated solves of one model with changes in place go through :class:`evgames.solvers.HighsLP`.
     """
     start = time.perf_counter()
-    results = highs_solver(options).solve(model)
+    solver = highs_solver(options)
+    if solver.config.stream_solver:  # the caller asked for the log
+        results = solver.solve(model)
+    else:
+        with silenced_native_stdout():
+            results = solver.solve(model)
     status = _STATUS.get(results.termination_condition, Status.UNKNOWN)
     values: dict[str, float] = {}
     duals: dict[str, float] = {}

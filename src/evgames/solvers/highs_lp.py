@@ -26,7 +26,7 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from evgames.solvers.errors import ModelTypeError, NonOptimalTerminationError
 from evgames.solvers.highs import ROUTE as APPSI_ROUTE
-from evgames.solvers.highs import check_highs_options
+from evgames.solvers.highs import check_highs_options, new_highs
 from evgames.solvers.result import SolveResult, Status
 
 __all__ = ["HighsLP"]
@@ -94,8 +94,7 @@ class HighsLP:
             for j in integer:
                 kinds[j] = highspy.HighsVarType.kInteger
             lp.integrality_ = kinds
-        self.highs = highspy.Highs()
-        self.highs.setOptionValue("output_flag", False)
+        self.highs = new_highs()
         for name, value in options.items():
             self.highs.setOptionValue(name, value)
         self.highs.passModel(lp)
@@ -192,6 +191,11 @@ class HighsLP:
     def solve(self, *, raise_on_failure: bool = True, solver_name: str = "highs") -> SolveResult:
         """Solve; on optimality the values are stored in ``x`` and loaded into the Pyomo variables."""
         start = time.perf_counter()
+        if self.integer and self.solves:
+            # HiGHS 1.16 re-solving a MIP after bounds changed in place can report the previous search's
+            # incumbent as optimal (seen here: coalitions {1,2,3,4} then {1,2,3,4,6} of a 6-station city
+            # gave 92 above the true optimum); MIPs gain nothing from a warm start here, so start afresh.
+            self.highs.clearSolver()
         self.highs.run()
         self.solves += 1
         model_status = self.highs.getModelStatus()

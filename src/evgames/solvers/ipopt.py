@@ -9,19 +9,17 @@ sparse lower-triangular Hessian of the Lagrangian) to ``cyipopt.Problem``. cyipo
 
 from __future__ import annotations
 
-import contextlib
 import os
-import sys
-import tempfile
 import time
-from collections.abc import Iterator, Mapping
-from typing import IO, Any
+from collections.abc import Mapping
+from typing import Any
 
 import cyipopt
 import numpy as np
 
 from evgames.solvers.casadi_bridge import CompiledNLP, compile_model
 from evgames.solvers.errors import SolverOptionError
+from evgames.solvers.native_output import captured_native_stdout
 from evgames.solvers.result import SolveResult, Status
 from evgames.solvers.structure import ModelStructure
 
@@ -49,23 +47,9 @@ _STATUS = {
 DEFAULT_OPTIONS: dict[str, Any] = {"print_level": 0, "sb": "yes", "tol": 1e-10, "bound_relax_factor": 0.0}
 
 
-@contextlib.contextmanager
-def _captured_stdout() -> Iterator[IO[bytes]]:
-    """Capture what Ipopt's C code writes to file descriptor 1 (it would corrupt ``--json`` output)."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    with tempfile.TemporaryFile() as sink:
-        os.dup2(sink.fileno(), 1)
-        try:
-            yield sink
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-
-
 def _set_options(problem: cyipopt.Problem, options: Mapping[str, Any]) -> None:
     """Set every option; an integer also tries as a real number (TOML writes ``30`` for 30.0)."""
-    with _captured_stdout() as sink:
+    with captured_native_stdout() as sink:
         for name, value in options.items():
             attempts = [value]
             if isinstance(value, int) and not isinstance(value, bool):

@@ -28,7 +28,7 @@ from evgames.solvers.errors import ModelTypeError, SolverOptionError
 from evgames.solvers.result import SolveResult, Status
 from evgames.solvers.structure import ModelStructure
 
-__all__ = ["PSOOutcome", "PSOSettings", "pso_minimise", "solve_pso"]
+__all__ = ["PSOOutcome", "PSOSettings", "pso_minimise", "pso_status", "solve_pso"]
 
 #: ``fitness(points)`` takes an (N, n) array and returns (objective, violation), each of shape (N,).
 Fitness = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
@@ -197,6 +197,29 @@ def pso_minimise(fitness: Fitness, lower: np.ndarray, upper: np.ndarray, setting
     )
 
 
+def pso_status(outcome: PSOOutcome, settings: PSOSettings) -> tuple[Status, str]:
+    """What a swarm's end proves: never optimality; a limit is named; infeasibility is only suspected."""
+    feasible = outcome.violation <= settings.equality_tolerance
+    if outcome.stopped_by == "stalled":
+        if feasible:
+            return Status.CONVERGED, (
+                f"swarm converged: no improvement above {settings.tolerance:g} for {settings.stall_iterations} "
+                "iterations (a heuristic: optimality is not proved)"
+            )
+        return Status.NO_FEASIBLE_POINT, (
+            f"swarm converged without a feasible point: the best particle violates the constraints by "
+            f"{outcome.violation:.3g} (infeasibility is not proved)"
+        )
+    status = Status.TIME_LIMIT if outcome.stopped_by == "time_limit" else Status.ITERATION_LIMIT
+    limit = (
+        f"time limit of {settings.time_limit:g} s"
+        if status is Status.TIME_LIMIT
+        else (f"iteration limit of {settings.iterations}")
+    )
+    found = "best feasible point" if feasible else f"no feasible point (violation {outcome.violation:.3g})"
+    return status, f"stopped by the {limit} before the swarm converged; {found} returned"
+
+
 def solve_pso(structure: ModelStructure, options: Mapping[str, Any], solver_name: str = "pso") -> SolveResult:
     """Minimise (or maximise) a box-bounded continuous Pyomo model with :func:`pso_minimise`."""
     start = time.perf_counter()
@@ -223,18 +246,7 @@ def solve_pso(structure: ModelStructure, options: Mapping[str, Any], solver_name
         return objective, np.where(np.isnan(violation), np.inf, violation)
 
     outcome = pso_minimise(fitness, nlp.x_lower, nlp.x_upper, settings)
-    feasible = outcome.violation <= settings.equality_tolerance
-    if not feasible:
-        status = Status.INFEASIBLE
-        message = f"best particle violates the constraints by {outcome.violation:.3g} (PSO proves nothing)"
-    elif outcome.stopped_by == "stalled":
-        status = Status.OPTIMAL
-        message = (
-            f"swarm converged: no improvement above {settings.tolerance:g} for {settings.stall_iterations} iterations"
-        )
-    else:
-        status = Status.TIME_LIMIT if outcome.stopped_by == "time_limit" else Status.ITERATION_LIMIT
-        message = f"stopped by {outcome.stopped_by} before the swarm converged"
+    status, message = pso_status(outcome, settings)
     for variable, value in zip(structure.variables, outcome.x):
         variable.set_value(float(value), skip_validation=True)
     return SolveResult(

@@ -26,7 +26,12 @@ from typing import Any
 import pyomo.environ as pyo
 
 from evgames.solvers.config import SolverConfig
-from evgames.solvers.errors import ModelTypeError, NonOptimalTerminationError, SolverOptionError
+from evgames.solvers.errors import (
+    ModelTypeError,
+    NonOptimalTerminationError,
+    SolverNotAvailableError,
+    SolverOptionError,
+)
 from evgames.solvers.highs import solve_highs
 from evgames.solvers.ipopt import solve_ipopt
 from evgames.solvers.pso import solve_pso
@@ -34,7 +39,16 @@ from evgames.solvers.pyomo_route import solve_with_pyomo
 from evgames.solvers.result import SolveResult
 from evgames.solvers.structure import ModelStructure, inspect_model
 
-__all__ = ["CAPABILITIES", "GENERIC_OPTION_NAMES", "check_capability", "merged_config", "native_options", "solve"]
+__all__ = [
+    "CAPABILITIES",
+    "GENERIC_OPTION_NAMES",
+    "check_capability",
+    "check_solver_name",
+    "known_solver_names",
+    "merged_config",
+    "native_options",
+    "solve",
+]
 
 
 @dataclass(frozen=True)
@@ -146,6 +160,30 @@ _ROUTES: dict[str, _Route] = {
 }
 
 
+def known_solver_names() -> list[str]:
+    """The solver names evgames routes itself, then every solver Pyomo knows by name (installed or not)."""
+    pyomo_names = sorted(str(name) for name in pyo.SolverFactory if not str(name).startswith("_"))
+    return [*_ROUTES, *(name for name in pyomo_names if name not in _ROUTES)]
+
+
+def check_solver_name(name: str, field: str = "solver") -> str:
+    """Return ``name`` normalised (stripped, lower case); raise :class:`SolverNotAvailableError` if no route knows it.
+
+    Checked before Pyomo is asked for the solver: Pyomo answers an unknown name with a logged traceback about
+    executables instead of an error. ``field`` names the setting in the message (e.g. ``--solver``).
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise SolverOptionError(f"{field} = {name!r}: give a solver name such as 'ipopt'")
+    normalised = name.strip().lower()
+    pyomo_name = normalised.removeprefix("pyomo:")
+    if normalised in _ROUTES or pyomo_name in {str(known).lower() for known in pyo.SolverFactory}:
+        return normalised
+    raise SolverNotAvailableError(
+        f"{field} = {name!r}: unknown solver, not available here; use {', '.join(_ROUTES)} or a solver Pyomo knows "
+        "(e.g. glpk, cbc, gurobi, appsi_highs; 'pyomo:NAME' for Pyomo's own route)"
+    )
+
+
 def solve(
     model: pyo.ConcreteModel,
     solver: str | SolverConfig | None = None,
@@ -161,11 +199,13 @@ def solve(
         solver: A registry name, a Pyomo solver name, or a :class:`SolverConfig`; ``None`` uses ``default``.
         options: Solver-specific options added to (and overriding) the config's ``options``.
         default: The solver used when none is named (models pass their own default).
-        raise_on_failure: Raise :class:`NonOptimalTerminationError` unless the status is ``optimal``;
-            with ``False`` the caller gets the result and must read its ``status``.
+        raise_on_failure: Raise :class:`NonOptimalTerminationError` unless the solver ended by its own
+            criterion at a feasible point (``result.converged``: ``optimal``, or ``converged`` for a heuristic,
+            which proves nothing: a caller that needs a proof reads ``result.ok``); with ``False`` the caller
+            gets every result and must read its ``status``.
     """
     config = merged_config(solver, options)
-    name = (config.name or default).strip().lower()
+    name = check_solver_name(config.name or default)
     structure = inspect_model(model)
     check_capability(name, structure)
     native = native_options(name, config)
@@ -176,6 +216,6 @@ def solve(
         pyomo_name = name.removeprefix("pyomo:")
         result = solve_with_pyomo(model, structure, pyomo_name, native, config.verbose)
         result.solver = name
-    if raise_on_failure and not result.ok:
+    if raise_on_failure and not result.converged:
         raise NonOptimalTerminationError(result)
     return result

@@ -15,7 +15,9 @@ __all__ = ["SolveResult", "Status"]
 class Status(StrEnum):
     """Solver-independent outcome of a solve."""
 
-    OPTIMAL = "optimal"
+    OPTIMAL = "optimal"  # proved, to the solver's tolerance
+    CONVERGED = "converged"  # a heuristic (PSO) stopped improving at a feasible point: nothing is proved
+    NO_FEASIBLE_POINT = "no_feasible_point"  # a heuristic ended without a feasible point: infeasibility unproved
     ACCEPTABLE = "acceptable"  # converged to a looser tolerance only (Ipopt's Solved_To_Acceptable_Level)
     INFEASIBLE = "infeasible"
     UNBOUNDED = "unbounded"
@@ -30,7 +32,8 @@ class SolveResult:
     """Outcome of one solve.
 
     Attributes:
-        status: Solver-independent status; only ``optimal`` counts as success by default.
+        status: Solver-independent status. ``optimal`` is a proof (``ok``); ``converged`` is a heuristic's
+            feasible end point (``converged`` but not ``ok``); limits say which limit stopped the solver.
         termination_condition: The solver's own word for why it stopped.
         objective: Objective value in the model's own sense (maximisation stays maximisation).
         values: Variable values by Pyomo name, e.g. ``{"share[A]": 0.34}``.
@@ -55,8 +58,13 @@ class SolveResult:
 
     @property
     def ok(self) -> bool:
-        """True when the solver proved optimality."""
+        """True when the solver proved optimality (a heuristic never does)."""
         return self.status is Status.OPTIMAL
+
+    @property
+    def converged(self) -> bool:
+        """True when the solver ended by its own criterion at a feasible point: ``ok``, or a converged heuristic."""
+        return self.status in (Status.OPTIMAL, Status.CONVERGED)
 
     def to_frame(self) -> pd.DataFrame:
         """Variable values as a DataFrame with one row per variable."""

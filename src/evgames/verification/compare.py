@@ -16,6 +16,11 @@ import pandas as pd
 __all__ = ["NumericOptimum", "Verdict", "compare"]
 
 
+#: Solver statuses whose point is compared: a proof, or a heuristic's feasible end point (a PSO point that
+#: beats a closed form shows it is not optimal, whatever PSO proves about itself).
+COMPARABLE_STATUSES = ("optimal", "converged")
+
+
 class Verdict(StrEnum):
     """What a comparison of a closed form with a numeric optimum shows."""
 
@@ -33,7 +38,7 @@ class NumericOptimum:
 
     Attributes:
         solver: A label, e.g. the route that ran.
-        status: The solver's status; anything but ``optimal`` gives ``solver failed``.
+        status: The solver's status; anything but ``optimal`` or ``converged`` gives ``solver failed``.
         point: Variable values by player (or variable) name.
         tolerance: Agreement tolerance for this solver class (1e-8 for Ipopt, ~1e-3 for PSO).
     """
@@ -85,7 +90,7 @@ def compare(
             if not np.isfinite(gap):
                 gap = -np.inf if not np.isfinite(candidate_objective) else np.inf
             objective_tolerance = reference.tolerance * max(1.0, abs(reference_objective))
-            if reference.status != "optimal":
+            if reference.status not in COMPARABLE_STATUSES:
                 verdict = Verdict.SOLVER_FAILED
             else:
                 verdict = _verdict(difference, gap, candidate_violation, reference.tolerance, objective_tolerance)
