@@ -15,7 +15,7 @@ import numpy as np
 from timing import median_time
 
 from evgames.games import TUGame, shapley
-from evgames.games.nucleolus import nucleolus
+from evgames.games.excess import nucleolus
 
 
 def random_game(n: int, seed: int) -> TUGame:

@@ -20,14 +20,18 @@ from __future__ import annotations
 import argparse
 import time
 
-import pandas as pd
-
-from evgames.data.subsidy_pricing import SubsidyPricingParams, synthetic_trips
-from evgames.models import bilevel, subsidy_pso
-from evgames.models import operator_response as orp
+from evgames.data.subsidy_pricing import Subsidies, SubsidyPricingParams, synthetic_trips
+from evgames.models.subsidy_pricing import (
+    OperatorProblem,
+    ResponseTable,
+    best_response,
+    government_optimum,
+    outcome_at,
+    pso_bilevel,
+)
 from evgames.solvers import SolverConfig, SolverError
 
-SUBSIDY = (0.1444, 0.3835)
+SUBSIDY = Subsidies(0.1444, 0.3835)
 #: A small town's operator for small N (the paper's 40 vehicles cannot break even on a few hundred trips).
 SMALL = SubsidyPricingParams(
     base_fleet=6, subsidy_fleet_response=1, operating_cost=20, vehicle_cost=30000, parking_cost=500
@@ -40,9 +44,7 @@ def _timed(function, *args, **kwargs):
     return time.perf_counter() - start, result
 
 
-def _instance(
-    size: int, paper_from: int, scale_fleet: bool, seed: int | None = None
-) -> tuple[str, SubsidyPricingParams, pd.DataFrame]:
+def _instance(size: int, paper_from: int, scale_fleet: bool, seed: int | None = None) -> tuple[str, OperatorProblem]:
     """Parameters and seeded trips of one size: the small town below ``paper_from`` trips, else the paper's
     (with the base fleet m0 = 40 scaled to N / 5,000 if ``scale_fleet``)."""
     if size < paper_from:
@@ -51,7 +53,7 @@ def _instance(
         label, params = "paper*", SubsidyPricingParams().with_overrides({"base_fleet": round(40 * size / 5000)})
     else:
         label, params = "paper", SubsidyPricingParams()
-    return label, params, synthetic_trips(size, seed=size if seed is None else seed)
+    return label, OperatorProblem(params, synthetic_trips(size, seed=size if seed is None else seed))
 
 
 def operator_level(sizes: list[int], milp_limit: int, time_limit: float) -> None:
@@ -61,19 +63,19 @@ def operator_level(sizes: list[int], milp_limit: int, time_limit: float) -> None
         f"{'pso s':>7} {'pso/ex':>7} {'pso rel':>8} {'U_O exact':>14}"
     )
     for size in sizes:
-        label, params, trips = _instance(size, 500, scale_fleet=True)
-        exact_time, exact = _timed(orp.exact_best_response, params, trips, *SUBSIDY)
+        label, problem = _instance(size, 500, scale_fleet=True)
+        exact_time, exact = _timed(best_response, problem, SUBSIDY)
         milp_cells = f"{'-':>8} {'-':>8} {'-':>9}"
         if size <= milp_limit:
             config = SolverConfig(name="highs", time_limit=time_limit, options={"mip_rel_gap": 1e-9})
             try:
-                milp_time, milp = _timed(orp.milp_best_response, params, trips, *SUBSIDY, solver=config)
+                milp_time, milp = _timed(best_response, problem, SUBSIDY, "milp", config)
                 relative = (milp.operator - exact.operator) / abs(exact.operator)
                 milp_cells = f"{milp_time:8.2f} {milp_time / exact_time:8.1f} {relative:9.1e}"
             except SolverError:
                 stopped, ratio = f">{time_limit:g}", f">{time_limit / exact_time:.0f}"
                 milp_cells = f"{stopped:>8} {ratio:>8} {'-':>9}"
-        pso_time, pso = _timed(subsidy_pso.pso_operator_response, params, trips, *SUBSIDY)
+        pso_time, pso = _timed(best_response, problem, SUBSIDY, "pso")
         pso_relative = (pso.operator - exact.operator) / abs(exact.operator)
         print(
             f"{size:>6} {label:>7} {exact_time:8.2f} {milp_cells} {pso_time:7.2f} {pso_time / exact_time:7.2f} "
@@ -89,18 +91,16 @@ def bilevel_level(sizes: list[int], nested_limit: int, seed: int) -> None:
         f" {'pso s':>8} {'pso/ex':>8} {'pso dU_G':>10} {'U_G exact':>14} {'upper':>6}"
     )
     for size in sizes:
-        label, params, trips = _instance(size, 1000, scale_fleet=False, seed=seed)
-        table_time, table = _timed(orp.ResponseTable, params, trips)
-        exact_time, exact = _timed(bilevel.government_optimum, params, trips, table=table)
+        label, problem = _instance(size, 1000, scale_fleet=False, seed=seed)
+        table_time, table = _timed(ResponseTable, problem)
+        exact_time, exact = _timed(government_optimum, problem, table=table)
         total = table_time + exact_time
-        grid_time, grid = _timed(bilevel.government_optimum, params, trips, method="grid", table=table)
+        grid_time, grid = _timed(government_optimum, problem, "grid", table=table)
         best = exact.outcome.government
         pso_cells = f"{'-':>8} {'-':>8} {'-':>10}"
         if size <= nested_limit:
-            pso_time, swarm = _timed(subsidy_pso.pso_bilevel, params, trips)
-            rescored = bilevel.outcome_at(
-                params, trips, swarm.exact, swarm.outcome.vehicle_subsidy, swarm.outcome.infrastructure_subsidy
-            )
+            pso_time, swarm = _timed(pso_bilevel, problem)
+            rescored = outcome_at(problem, swarm.exact, swarm.outcome.subsidies)
             pso_cells = f"{pso_time:8.1f} {pso_time / total:8.1f} {rescored.government - best:10.1f}"
         print(
             f"{size:>6} {label:>7} {table_time:8.2f} {exact_time:8.3f} {total:8.2f} {exact.evaluations:>8} "

@@ -4,6 +4,11 @@ Game YAML (the ``allocate`` contract)::
 
     players: [A, B, C]
     values: {"A": 24, "B": 18, "C": 6, "A,B": 54, "A,C": 40, "B,C": 30, "A,B,C": 69}
+    kind: profit                     # or cost: the values are costs to share (x(S) ≤ c(S) in the core)
+
+    # instead of values, one classic game (TUGame.from_mapping), e.g. the UN Security Council:
+    # weighted_voting: {quota: 39, weights: [7, 7, 7, 7, 7, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]}
+    # or bankruptcy: {estate: 200, claims: {...}}, airport: {costs: {...}} (a cost game), glove, apex, ...
 
     correction:                      # for modified-shapley (seed 000 eq. (12)–(13), seed 001 eq. (12)–(16))
       factors: [investment, risk, contribution]
@@ -25,7 +30,9 @@ from typing import Any
 
 import pandas as pd
 
+from evgames import games
 from evgames.data.validation import (
+    DEFAULT_CORRECTION_SCALE,
     DataError,
     load_mapping,
     require_fields,
@@ -49,12 +56,9 @@ from evgames.games import (
     solidarity,
     topsis,
 )
-from evgames.games.nucleolus import in_core, least_core, nucleolus
+from evgames.games.corrections import correction_scale
 
-__all__ = ["METHODS", "AllocationReport", "allocate", "allocation_checks"]
-
-#: Relative tolerance of the efficiency and rationality checks.
-CHECK_TOLERANCE = 1e-9
+__all__ = ["METHODS", "AllocationReport", "allocate"]
 
 
 @dataclass(frozen=True)
@@ -74,18 +78,6 @@ class AllocationReport:
             "checks": self.checks,
             **({"details": self.details} if self.details else {}),
         }
-
-
-def allocation_checks(game: TUGame, allocation: pd.Series) -> dict[str, bool | None]:
-    """Efficiency Σx = v(N), individual rationality x_i ≥ v({i}), and core membership."""
-    x = allocation.reindex(list(game.players)).to_numpy(dtype=float)
-    scale = max(1.0, abs(game.grand_value))
-    standalone = [game.values[1 << i] for i in range(game.n)]
-    return {
-        "efficient": bool(abs(x.sum() - game.grand_value) <= CHECK_TOLERANCE * scale),
-        "individually_rational": bool(all(xi >= vi - CHECK_TOLERANCE * scale for xi, vi in zip(x, standalone))),
-        "in_core": in_core(game, x, CHECK_TOLERANCE),
-    }
 
 
 def _score_table(game: TUGame, block: Mapping[str, Any]) -> pd.DataFrame:
@@ -121,15 +113,10 @@ def _correction(game: TUGame, block: Mapping[str, Any]) -> tuple[pd.Series, dict
     else:
         raise DataError("correction", sorted(block), "give weights (a list or 'entropy') or AHP comparisons")
     beta = correction_weights(table, weights.to_numpy())
-    scale = block.get("scale", "grand")
-    if scale == "grand":
-        amount = game.grand_value
-    elif scale == "surplus":
-        amount = game.grand_value - sum(game.values[1 << i] for i in range(game.n))
-    elif isinstance(scale, (int, float)) and not isinstance(scale, bool):
-        amount = require_finite("correction.scale", scale)
-    else:
-        raise DataError("correction.scale", scale, "use 'grand', 'surplus' or a number")
+    standalone = sum(game.values[1 << i] for i in range(game.n))
+    amount = correction_scale(
+        game.grand_value, standalone, block.get("scale", DEFAULT_CORRECTION_SCALE), "correction.scale"
+    )
     details.update(weights=weights.to_dict(), beta=beta.to_dict(), scale=amount)
     return modified_shapley(shapley(game), beta, amount), details
 
@@ -139,7 +126,8 @@ _SIMPLE: dict[str, Callable[[TUGame], pd.Series]] = {
     "banzhaf": banzhaf,
     "normalised-banzhaf": normalised_banzhaf,
     "solidarity": solidarity,
-    "nucleolus": lambda game: nucleolus(game).allocation,
+    "nucleolus": lambda game: games.nucleolus(game).allocation,
+    "prenucleolus": lambda game: games.prenucleolus(game).allocation,
 }
 
 
@@ -172,7 +160,27 @@ def _topsis(game: TUGame, block: Mapping[str, Any]) -> tuple[pd.Series, dict[str
     return result.allocation, details
 
 
-METHODS = ("shapley", "banzhaf", "solidarity", "nucleolus", "least-core", "modified-shapley", "topsis")
+METHODS = (
+    "shapley",
+    "banzhaf",
+    "normalised-banzhaf",
+    "solidarity",
+    "nucleolus",
+    "prenucleolus",
+    "least-core",
+    "core-point",
+    "modified-shapley",
+    "topsis",
+)
+
+
+def _core_point(game: TUGame) -> pd.Series:
+    """A core allocation, or a :class:`DataError` saying by how much the core is empty."""
+    point = games.core_point(game)
+    if point is None:
+        epsilon = games.least_core(game, "preimputation").epsilon
+        raise DataError("method", "core-point", f"the core is empty (least core ε = {epsilon:g} > 0); try least-core")
+    return point
 
 
 def allocate(source: str | Path | Mapping[str, Any], method: str) -> AllocationReport:
@@ -182,12 +190,14 @@ def allocate(source: str | Path | Mapping[str, Any], method: str) -> AllocationR
     record = load_mapping(source)
     game = TUGame.from_mapping(record)
     details: dict[str, Any] = {}
-    if method == "nucleolus":
-        found = nucleolus(game)
+    if method in ("nucleolus", "prenucleolus"):
+        found = games.nucleolus(game) if method == "nucleolus" else games.prenucleolus(game)
         allocation, details = found.allocation, {"levels": list(found.levels), "lp_solves": found.lp_solves}
     elif method == "least-core":
-        core = least_core(game)
+        core = games.least_core(game)
         allocation, details = core.allocation, {"epsilon": core.epsilon}
+    elif method == "core-point":
+        allocation = _core_point(game)
     elif method == "modified-shapley":
         if "correction" not in record:
             raise DataError("correction", None, "modified-shapley needs a correction block")
@@ -201,5 +211,8 @@ def allocate(source: str | Path | Mapping[str, Any], method: str) -> AllocationR
         if method == "banzhaf":
             details = {"normalised": normalised_banzhaf(game).to_dict()}
     return AllocationReport(
-        method=method, allocation=allocation.rename(method), checks=allocation_checks(game, allocation), details=details
+        method=method,
+        allocation=allocation.rename(method),
+        checks=games.allocation_checks(game, allocation),
+        details=details,
     )

@@ -1,31 +1,122 @@
-"""Puts the pieces together: load data, solve with the configured solver, verify, reproduce.
+"""Puts the pieces together: one registry of model families that the CLI and scripts read.
 
-The CLI is a thin layer over these functions; scripts can call them directly.
+Each family is a module with the same public shape: a data class (``from_dict``, ``from_file``,
+``to_dict``), ``build_model(data)`` where the family has one Pyomo model, ``solve(data, ...)`` returning a
+typed result with ``to_dict()`` and ``to_frame()``, and ``verify(data)`` returning verdicts. The registry
+names the modules; they are imported when first used, so that reading it (``evgames --help``) loads no
+solver stack.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from evgames.data.bargaining import BargainingData
-from evgames.data.satisfaction import SatisfactionData
-from evgames.data.shipped import load_case
-from evgames.data.station_alliance import StationAllianceData
 from evgames.data.validation import DataError
-from evgames.models import bargaining, satisfaction
-from evgames.papers import reproduce, seed000
-from evgames.solvers import SolverConfig, SolveResult
-from evgames.verification import NumericOptimum, compare
 
-__all__ = ["MODELS", "VerificationReport", "load_data", "load_station_data", "reproduce", "solve", "verify"]
+if TYPE_CHECKING:
+    import pandas as pd
 
-#: Model names accepted by ``solve`` and ``verify``.
-MODELS = ("bargaining", "satisfaction")
+    from evgames.data.bargaining import BargainingData
+    from evgames.data.satisfaction import SatisfactionData
+    from evgames.data.station_alliance import StationAllianceData
+    from evgames.solvers import SolverConfig, SolveResult
+
+__all__ = [
+    "FAMILIES",
+    "MODELS",
+    "Family",
+    "VerificationReport",
+    "family",
+    "load_data",
+    "load_family_data",
+    "load_station_data",
+    "reproduce",
+    "solve",
+    "verify",
+    "verify_all",
+]
+
+
+@dataclass(frozen=True)
+class Family:
+    """One model family: where its code and data class live and what it is.
+
+    Attributes:
+        name: The family's name as the CLI spells it (``evgames solve NAME``).
+        module: The module holding ``solve`` (and ``build_model``, ``verify``).
+        data_class: ``module:Class`` of the family's validated data.
+        summary: One line for ``--help``.
+        paper: The seed paper and section it implements.
+    """
+
+    name: str
+    module: str
+    data_class: str
+    summary: str
+    paper: str
+
+    def load(self) -> ModuleType:
+        """The family's module (imported now, with its solver stack)."""
+        return import_module(self.module)
+
+    def data_type(self) -> type:
+        """The family's data class."""
+        module, _, name = self.data_class.partition(":")
+        return getattr(import_module(module), name)
+
+
+#: Every model family, in the order the papers present them.
+FAMILIES: Mapping[str, Family] = {
+    family.name: family
+    for family in (
+        Family(
+            "bargaining",
+            "evgames.models.bargaining",
+            "evgames.data.bargaining:BargainingData",
+            "fixed-ratio asymmetric Nash bargaining",
+            "seed 000 §2.4.1",
+        ),
+        Family(
+            "satisfaction",
+            "evgames.models.satisfaction",
+            "evgames.data.satisfaction:SatisfactionData",
+            "constrained satisfaction Nash bargaining and its adjustment",
+            "seed 000 §2.4.2",
+        ),
+        Family(
+            "station-alliance",
+            "evgames.models.station_alliance",
+            "evgames.data.station_alliance:StationAllianceData",
+            "station-alliance coalition values (MILP) and their allocation",
+            "seed 001 §4",
+        ),
+        Family(
+            "demand-response",
+            "evgames.models.demand_response",
+            "evgames.data.demand_response:DemandResponseData",
+            "time-of-use demand response, tariff NLP, incentive MILP and the platform-user game",
+            "seed 002 §2-3",
+        ),
+        Family(
+            "subsidy-pricing",
+            "evgames.models.subsidy_pricing",
+            "evgames.data.subsidy_pricing:SubsidyPricingData",
+            "government -> operator -> users Stackelberg game of subsidies and prices",
+            "seed 003",
+        ),
+    )
+}
+
+#: Model names accepted by ``solve``; ``verify`` knows the ones with closed forms (see :data:`VERIFIED`).
+MODELS = tuple(FAMILIES)
+
+#: The families whose ``verify`` compares closed forms with Ipopt and PSO (seed 000), in ``evgames verify``.
+CLOSED_FORM_MODELS = ("bargaining", "satisfaction")
 
 #: Agreement tolerance by solver class: an interior-point optimum versus a swarm's best particle.
 TOLERANCE = {"ipopt": 1e-8, "pso": 1e-3}
@@ -35,19 +126,35 @@ DEFAULT_TOLERANCE = 1e-6
 VERIFY_PSO_OPTIONS: Mapping[str, Any] = {"swarm_size": 60, "iterations": 1500, "stall_iterations": 150}
 
 
-def _check_model(model: str) -> None:
-    if model not in MODELS:
-        raise DataError("model", model, f"unknown model; choose one of {list(MODELS)}")
+def family(model: str) -> Family:
+    """The family called ``model``; a :class:`DataError` names the known ones otherwise."""
+    if model not in FAMILIES:
+        raise DataError("model", model, f"unknown model; choose one of {list(FAMILIES)}")
+    return FAMILIES[model]
+
+
+def _check_model(model: str, known: Sequence[str] = CLOSED_FORM_MODELS) -> None:
+    if model not in known:
+        raise DataError("model", model, f"unknown model; choose one of {list(known)}")
 
 
 def load_data(model: str, path: str | Path | None = None) -> BargainingData | SatisfactionData:
     """Data for ``model`` from a YAML file, or the shipped seed 000 case when ``path`` is None.
 
-    The shipped satisfaction data carry the stage-1 coefficients r of seed 000 §3.2 as ``current``.
+    The shipped bargaining data are the case file's §3 block. The shipped satisfaction data carry the
+    stage-1 coefficients r of seed 000 §3.2 as ``current``: they are computed by the paper's stage 1
+    (Shapley value, corrections, eq. (14)), so that default comes through :mod:`evgames.papers.seed000`.
     """
+    from evgames.data.shipped import load_case
+
     _check_model(model)
     if model == "bargaining":
-        return BargainingData.from_yaml(path) if path else seed000.bargaining_data(load_case(seed000.CASE))
+        from evgames.data.bargaining import BargainingData
+
+        return BargainingData.from_yaml(path) if path else BargainingData.from_dict(load_case("seed000")["bargaining"])
+    from evgames.data.satisfaction import SatisfactionData
+    from evgames.papers import seed000
+
     if path:
         return SatisfactionData.from_yaml(path)
     case = load_case(seed000.CASE)
@@ -57,19 +164,65 @@ def load_data(model: str, path: str | Path | None = None) -> BargainingData | Sa
 
 def load_station_data(path: str | Path | None = None) -> StationAllianceData:
     """Station-alliance data from a YAML file, or seed 001's six peak hours (Table 3) when None."""
+    from evgames.data.shipped import load_case
+    from evgames.data.station_alliance import StationAllianceData
+
     return StationAllianceData.from_yaml(path if path else load_case("seed001_stations"))
 
 
-def solve(
-    model: str, data: BargainingData | SatisfactionData, solver: str | SolverConfig | None = None
-) -> bargaining.BargainingSolution | satisfaction.SatisfactionSolution:
-    """Solve one model with the configured solver (the model's default when none is named)."""
+def solve(model: str, data: BargainingData | SatisfactionData, solver: str | SolverConfig | None = None) -> Any:
+    """Solve one seed 000 model with the configured solver (the model's default when none is named)."""
     _check_model(model)
-    if model == "bargaining":
-        assert isinstance(data, BargainingData)
-        return bargaining.solve(data, solver)
-    assert isinstance(data, SatisfactionData)
-    return satisfaction.solve(data, solver)
+    return family(model).load().solve(data, solver)
+
+
+#: The shipped case each family's ``verify`` runs on when no data is given (a small one where a method is slow).
+VERIFY_CASES: Mapping[str, str] = {
+    "station-alliance": "seed001_stations",
+    "demand-response": "seed002_demand",
+    "subsidy-pricing": "seed003_small",
+}
+
+
+def load_family_data(model: str, path: str | Path | None = None, *, purpose: str = "verify") -> Any:
+    """Data of any family from a file, or its shipped case (seed 000 for bargaining and satisfaction)."""
+    if model in CLOSED_FORM_MODELS:
+        return load_data(model, path)
+    data_type = family(model).data_type()
+    if path is not None:
+        return data_type.from_file(path)
+    from evgames.data.shipped import load_case
+
+    return data_type.from_dict(load_case(VERIFY_CASES[model]))
+
+
+def verify_all(models: Sequence[str] | None = None, path: str | Path | None = None) -> tuple[list[Any], Any]:
+    """Every family's cross-checks as one verdict table, and the seed 000 closed-form reports.
+
+    Bargaining and satisfaction compare their closed forms with Ipopt and PSO (:func:`verify`); the other
+    families run their own ``verify(data)``. Returns ``(reports, table)``: the closed-form reports and the
+    :class:`~evgames.verification.VerificationTable` of every family's verdicts.
+    """
+    from evgames.verification import VerificationTable, comparison_checks
+
+    models = list(FAMILIES) if models is None else list(models)
+    reports, tables = [], []
+    for model in models:
+        data = load_family_data(model, path)
+        if model in CLOSED_FORM_MODELS:
+            report = verify(model, data)
+            reports.append(report)
+            tables.append(VerificationTable(tuple(comparison_checks(model, report.comparison))))
+        else:
+            tables.append(family(model).load().verify(data))
+    return reports, VerificationTable.combine(tables)
+
+
+def reproduce(paper: str | None = None) -> list[Any]:
+    """Published vs computed rows of the shipped case studies (see :mod:`evgames.papers`)."""
+    from evgames.papers import reproduce as rows
+
+    return rows(paper)
 
 
 @dataclass(frozen=True)
@@ -106,32 +259,39 @@ def _model_functions(
     model: str, data: BargainingData | SatisfactionData
 ) -> tuple[Callable[..., Any], dict[str, pd.Series], Callable[[pd.Series], float], Callable[[pd.Series], float]]:
     if model == "bargaining":
-        assert isinstance(data, BargainingData)
+        from evgames.models import bargaining
+
         return (
-            lambda solver: bargaining.solve(data, solver, raise_on_failure=False),
-            {"eq. (9)": bargaining.closed_form(data)},
-            lambda point: bargaining.log_nash_product(data, point),
-            lambda point: bargaining.violation(data, point),
+            lambda solver: bargaining.solve(data, solver, raise_on_failure=False),  # type: ignore[arg-type]
+            {"eq. (9)": bargaining.closed_form(data)},  # type: ignore[arg-type]
+            lambda point: bargaining.log_nash_product(data, point),  # type: ignore[arg-type]
+            lambda point: bargaining.violation(data, point),  # type: ignore[arg-type]
         )
-    assert isinstance(data, SatisfactionData)
+    from evgames.models import satisfaction
+
     return (
-        lambda solver: satisfaction.solve(data, solver, raise_on_failure=False),
+        lambda solver: satisfaction.solve(data, solver, raise_on_failure=False),  # type: ignore[arg-type]
         {
-            "true optimum (KKT, bounds included)": satisfaction.optimum(data),
-            "paper eq. (17)": satisfaction.paper_eq17(data),
+            "true optimum (KKT, bounds included)": satisfaction.optimum(data),  # type: ignore[arg-type]
+            "paper eq. (17)": satisfaction.paper_eq17(data),  # type: ignore[arg-type]
         },
-        lambda point: satisfaction.log_nash_product(data, point),
-        lambda point: satisfaction.violation(data, point),
+        lambda point: satisfaction.log_nash_product(data, point),  # type: ignore[arg-type]
+        lambda point: satisfaction.violation(data, point),  # type: ignore[arg-type]
     )
 
 
 def verify(
     model: str,
     data: BargainingData | SatisfactionData | None = None,
-    solvers: Sequence[str | SolverConfig] = ("ipopt", SolverConfig(name="pso", options=VERIFY_PSO_OPTIONS)),
+    solvers: Sequence[str | SolverConfig] | None = None,
 ) -> VerificationReport:
-    """Solve ``model`` with each solver and compare every numeric optimum with every closed form."""
+    """Solve ``model`` with each solver (Ipopt and PSO by default) and compare every optimum with every closed form."""
+    from evgames.solvers import SolverConfig
+    from evgames.verification import NumericOptimum, compare
+
     _check_model(model)
+    if solvers is None:
+        solvers = ("ipopt", SolverConfig(name="pso", options=VERIFY_PSO_OPTIONS))
     data = load_data(model) if data is None else data
     run, closed_forms, objective, violation = _model_functions(model, data)
     results: dict[str, SolveResult] = {}

@@ -16,33 +16,30 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from evgames import __version__, api
-from evgames.allocation import METHODS, allocate, allocation_checks
-from evgames.data.demand_response import DemandResponseData
-from evgames.data.shipped import load_case
-from evgames.data.subsidy_pricing import MAX_SYNTHETIC_TRIPS, SubsidyPricingParams, load_trips, synthetic_trips
-from evgames.data.survey import load_survey
-from evgames.data.validation import DataError, load_mapping, require_finite, require_integer, require_nonnegative
-from evgames.models import (
-    bilevel,
-    demand_response,
-    operator_response,
-    segmentation,
-    station_alliance,
-    subsidy_expected,
-    subsidy_pso,
-    subsidy_studies,
+from evgames.allocation import METHODS
+from evgames.data.demand_response import CASES
+from evgames.data.subsidy_pricing import (
+    MAX_SYNTHETIC_TRIPS,
+    UPPER_METHODS,
+    Subsidies,
+    SubsidyPricingData,
+    SubsidyPricingParams,
+    load_trips,
+    synthetic_trips,
 )
+from evgames.data.validation import DataError, load_mapping, require_finite, require_integer, require_nonnegative
 from evgames.solvers import SolverConfig, SolverError
-from evgames.solvers.registry import check_capability, check_solver_name
-from evgames.solvers.structure import inspect_model
-from evgames.verification.ledger import to_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# The model families import Pyomo, HiGHS, CasADi and cyipopt (seconds): each command imports what it runs,
+# so that `evgames --help` and the parser start fast.
 
 __all__ = ["main"]
 
@@ -63,6 +60,8 @@ def _print_json(record: dict[str, Any]) -> None:
 
 def _solver_config(args: argparse.Namespace) -> SolverConfig | None:
     """``--config`` and ``--solver`` (which wins), with the solver name checked before anything runs."""
+    from evgames.solvers.registry import check_solver_name
+
     config = SolverConfig.from_file(args.config) if args.config else None
     if config is not None and config.name is not None:
         check_solver_name(config.name, f"solver.name in {args.config}")
@@ -73,11 +72,19 @@ def _solver_config(args: argparse.Namespace) -> SolverConfig | None:
 
 
 def _table(frame: pd.DataFrame) -> str:
+    import pandas as pd
+
     with pd.option_context("display.width", 200, "display.max_colwidth", 60, "display.max_rows", 500):
         return frame.to_string()
 
 
 def _solve_stations(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from evgames.models import station_alliance
+    from evgames.solvers.registry import check_capability, check_solver_name
+    from evgames.solvers.structure import inspect_model
+
     config = _solver_config(args)
     data = api.load_station_data(args.data)
     if config is not None and config.name is not None:  # before the coalitions start: a MILP needs a MILP solver
@@ -108,55 +115,36 @@ def _contribution(rates: Sequence[float]) -> dict[str, float]:
 
 
 def _solve_demand(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from evgames.data.demand_response import DemandResponseData
+    from evgames.data.shipped import load_case
+    from evgames.models import demand_response
+
     config = _solver_config(args)
-    if args.contribution:
-        _contribution(args.contribution)
+    contribution = _contribution(args.contribution) if args.contribution else None
     data = DemandResponseData.from_yaml(args.data if args.data else load_case("seed002_demand"))
-    benefits = demand_response.case_benefits(data, args.case, solver=config)
-    game, cases = demand_response.cooperation_game(data, solver=config)
-    split = demand_response.allocations(
-        game,
-        {"platform": 0.5, "user": 0.5} if not args.contribution else _contribution(args.contribution),
-    )
-    checks = {method: allocation_checks(game, split[method]) for method in split.columns}
-    written = (
-        [
-            demand_response.plot_loads(
-                data, benefits.load, Path(args.plot) / f"load_{args.case}.png", f"charging load, case '{args.case}'"
-            )
-        ]
-        if args.plot
-        else []
-    )
+    solution = demand_response.solve(data, config, case=args.case, contribution=contribution)
+    if args.plot:
+        solution = solution.plot(args.plot)
     if args.json:
-        _print_json(
-            {
-                "model": "demand-response",
-                "checks": checks,
-                "figures": [str(path) for path in written],
-                "case": args.case,
-                "load_before": list(map(float, data.load)),
-                "load_after": benefits.load.tolist(),
-                "charging_income": benefits.income,
-                "incentive_payments": benefits.payments,
-                "benefit": {"platform": benefits.platform, "user": benefits.user},
-                "cases": {name: {"platform": c.platform, "user": c.user} for name, c in cases.items()},
-                "allocation": split.to_dict(),
-            }
-        )
+        _print_json(solution.to_dict())
         return
     source = args.data or "shipped seed 002 case (synthetic load)"
     print(f"demand response ({source}), case '{args.case}' (10,000 yuan per day)")
-    hours = pd.DataFrame({"category": data.category, "load_before": data.load, "load_after": benefits.load})
-    print(_table(hours.round(4)))
-    print(_table(pd.DataFrame({n: {"platform": c.platform, "user": c.user} for n, c in cases.items()}).T))
-    print(_table(split))
-    print(_table(pd.DataFrame(checks).T))
-    for path in written:
+    print(_table(solution.to_frame().round(4)))
+    cases = {n: {"platform": c.platform, "user": c.user} for n, c in solution.cases.items()}
+    print(_table(pd.DataFrame(cases).T))
+    print(_table(solution.allocation))
+    print(_table(pd.DataFrame(solution.checks).T))
+    for path in solution.figures:
         print(f"wrote {path}")
 
 
 def _segment(args: argparse.Namespace) -> None:
+    from evgames.data.survey import load_survey
+    from evgames.models import segmentation
+
     _check_options(args, {})
     survey = load_survey(args.data, "--data") if args.data else segmentation.synthetic_survey(seed=args.seed)
     features = survey.select_dtypes("number")
@@ -201,7 +189,7 @@ def _subsidy_inputs(args: argparse.Namespace) -> tuple[SubsidyPricingParams, pd.
     return params, _subsidy_trips(args, params)
 
 
-def _fixed_subsidy(args: argparse.Namespace, params: SubsidyPricingParams) -> tuple[float, float] | None:
+def _fixed_subsidy(args: argparse.Namespace, params: SubsidyPricingParams) -> Subsidies | None:
     """``--fixed-subsidy SC1,SC2``: two finite rates within [0, Sc1max] and [0, Sc2max]."""
     if not args.fixed_subsidy:
         return None
@@ -213,73 +201,25 @@ def _fixed_subsidy(args: argparse.Namespace, params: SubsidyPricingParams) -> tu
 
 
 def _solve_subsidy(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from evgames.models import subsidy_pricing
+
     params = _subsidy_params(args)
     fixed = _fixed_subsidy(args, params)
     if fixed is None and args.method in ("milp", "expected"):
         raise DataError("--method", args.method, "this method solves the operator level: give --fixed-subsidy SC1,SC2")
     config = _solver_config(args)
-    trips = _subsidy_trips(args, params)
-    extra: dict[str, Any] = {}
-    if args.method == "pso":
-        found_pso = subsidy_pso.pso_bilevel(params, trips, args.rounded_crf, fixed_subsidy=fixed)
-        response = found_pso.exact  # prices below are the swarm's; the exact response re-scores them
-        outcome = found_pso.outcome
-        response = replace(
-            response, price_per_km=outcome.price_per_km, price_per_min=outcome.price_per_min, supremum=False
-        )
-        upper = "nested particle swarms (seed 003)" if fixed is None else "fixed subsidies (operator level only)"
-        extra = {
-            "pso": {
-                "operator_gap": found_pso.operator_gap,
-                "exact_operator": found_pso.exact.operator,
-                "exact_price": {"per_km": found_pso.exact.price_per_km, "per_min": found_pso.exact.price_per_min},
-            }
-        }
-    elif fixed is not None:
-        first, second = fixed
-        if args.method == "expected":
-            response = subsidy_expected.expected_best_response(params, trips, first, second, args.rounded_crf, config)
-            # the figures below are realised on the trips at these prices; the expectation is reported too
-            extra = {"expected": {"operator": response.operator, "trips": response.trips}}
-        elif args.method == "milp":
-            response = operator_response.milp_best_response(params, trips, first, second, args.rounded_crf, config)
-        else:
-            response = operator_response.exact_best_response(params, trips, first, second, args.rounded_crf)
-        outcome = bilevel.outcome_at(params, trips, response, first, second, args.rounded_crf)
-        upper = "fixed subsidies (operator level only)"
-    else:
-        found = bilevel.government_optimum(params, trips, args.rounded_crf, args.upper, progress=not args.json)
-        response, outcome = found.response, found.outcome
-        if found.method == "exact":
-            upper = f"exact over {found.evaluations} subsidy regions"
-            if found.sweeps:  # eq. (11) removed some of the table's cells from the operator's choice
-                upper += f", {found.in_use_checks} price cells checked against eq. (11)"
-        else:
-            upper = f"grid over subsidy rates, resolution {found.resolution:g}"
-        upper += f" ({found.note})" if found.note else ""
-        extra = {"upper_supremum": found.supremum, "in_use_checks": found.in_use_checks, "rounds": found.rounds}
-    record = {
-        "model": "subsidy-pricing",
-        "status": "heuristic" if args.method == "pso" else "optimal",
-        "method": args.method,
-        "subsidy": {"vehicle": outcome.vehicle_subsidy, "infrastructure": outcome.infrastructure_subsidy},
-        "price": {"per_km": response.price_per_km, "per_min": response.price_per_min},
-        "trips": outcome.trips,
-        "fleet": outcome.fleet,
-        "operator": outcome.operator,
-        "government": outcome.government,
-        "environmental": outcome.environmental,
-        "social": outcome.social,
-        "supremum": response.supremum,
-        "upper_level": upper,
-        "sharing_ratio": outcome.sharing_ratio,
-        "vehicles_in_use": outcome.vehicles_in_use,
-        **extra,
-    }
+    data = SubsidyPricingData(params, _subsidy_trips(args, params), args.rounded_crf)
+    solution = subsidy_pricing.solve(
+        data, config, method=args.method, upper=args.upper or "exact", fixed_subsidy=fixed, progress=not args.json
+    )
+    record = solution.to_dict()
     if args.json:
         _print_json(record)
         return
-    print(f"subsidy-pricing ({len(trips)} trips), method {args.method}; {upper}")
+    outcome, response = solution.outcome, solution.response
+    print(f"subsidy-pricing ({len(data.trips)} trips), method {args.method}; {solution.upper_level}")
     print(_table(pd.Series(record).drop(["model", "subsidy", "price"]).to_frame("value")))
     print(
         f"subsidies: Sc1 = {outcome.vehicle_subsidy:.4f}, Sc2 = {outcome.infrastructure_subsidy:.4f}; "
@@ -440,12 +380,17 @@ def _solve(args: argparse.Namespace) -> None:
 
 
 def _verify(args: argparse.Namespace) -> None:
-    models = [args.model] if args.model else list(api.MODELS)
+    if args.all and args.model:
+        raise DataError("--all", args.model, "give a model or --all, not both")
+    if args.all:
+        models = list(api.MODELS)
+    else:
+        models = [args.model] if args.model else list(api.CLOSED_FORM_MODELS)
     if args.data and len(models) != 1:
         raise DataError("--data", args.data, "name the model the file is for, e.g. 'evgames verify bargaining'")
-    reports = [api.verify(model, api.load_data(model, args.data) if args.data else None) for model in models]
+    reports, table = api.verify_all(models, args.data)
     if args.json:
-        _print_json({"reports": [report.to_dict() for report in reports]})
+        _print_json({"reports": [report.to_dict() for report in reports], "verdicts": table.to_dict()})
         return
     for report in reports:
         print(f"== {report.model}")
@@ -454,9 +399,19 @@ def _verify(args: argparse.Namespace) -> None:
         columns = ["closed_form", "solver", "max_abs_difference", "objective_gap", "closed_form_violation", "verdict"]
         print(_table(report.comparison[columns]))
         print()
+    frame = table.to_frame()
+    print("== verdicts")
+    print(_table(frame[["model", "check", "verdict", "expected", "found", "tolerance"]]))
+    counts = ", ".join(f"{count} {verdict}" for verdict, count in table.counts().items() if count)
+    print(f"\n{counts} of {len(table.checks)} checks")
+    for check in table.checks:
+        if not check.passed:
+            print(f"- {check.model}, {check.check}: {check.verdict.value}; {check.detail}")
 
 
 def _reproduce(args: argparse.Namespace) -> None:
+    from evgames.verification.ledger import to_frame
+
     rows = api.reproduce(args.paper)
     if args.json:
         _print_json({"rows": [row.to_dict() for row in rows]})
@@ -472,6 +427,8 @@ def _reproduce(args: argparse.Namespace) -> None:
 
 
 def _allocate(args: argparse.Namespace) -> None:
+    from evgames.allocation import allocate
+
     report = allocate(args.data, args.method)
     if args.json:
         _print_json(report.to_dict())
@@ -510,16 +467,18 @@ def _staged_folder(target: Path, force: bool) -> Iterator[Path]:
 
 
 def _study(args: argparse.Namespace) -> None:
+    from evgames.models import subsidy_pricing
+    from evgames.models.subsidy_pricing import studies as subsidy_studies
+
     params, trips = _subsidy_inputs(args)
+    problem = subsidy_pricing.OperatorProblem(params, trips, args.rounded_crf)
     with _staged_folder(Path(args.out), args.force) as folder:
-        table = operator_response.ResponseTable(params, trips, args.rounded_crf)
-        equilibrium = bilevel.government_optimum(
-            params, trips, args.rounded_crf, args.upper, progress=True, table=table
-        )
+        table = subsidy_pricing.ResponseTable(problem)
+        equilibrium = subsidy_pricing.government_optimum(problem, args.upper, progress=True, table=table)
         base = equilibrium.outcome
-        scenarios = subsidy_studies.scenario_table(params, trips, equilibrium, args.rounded_crf, table)
-        prices, subsidies = subsidy_studies.perturbation_tables(params, trips, equilibrium, args.rounded_crf)
-        sweeps = subsidy_studies.sweep(params, trips, args.points, args.rounded_crf, progress=True, method=args.upper)
+        scenarios = subsidy_studies.scenario_table(problem, equilibrium, table)
+        prices, subsidies = subsidy_studies.perturbation_tables(problem, equilibrium)
+        sweeps = subsidy_studies.sweep(problem, args.points, progress=True, method=args.upper)
         frames = {
             "scenarios": scenarios,
             "prices_perturbed": prices,
@@ -559,7 +518,7 @@ def _add_subsidy_inputs(parser: argparse.ArgumentParser, prefix: str = "") -> No
     parser.add_argument("--rounded-crf", action="store_true", help=f"{prefix}3-decimal recovery factors")
     parser.add_argument(
         "--upper",
-        choices=bilevel.METHODS,
+        choices=UPPER_METHODS,
         help=f"{prefix}government level: exact regions (default) or a grid of subsidy rates (--method exact)",
     )
 
@@ -571,11 +530,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     solve = commands.add_parser("solve", help="solve one model and print the optimum")
-    solve.add_argument("model", choices=[*api.MODELS, "station-alliance", "demand-response", "subsidy-pricing"])
+    solve.add_argument("model", choices=api.MODELS)
     solve.add_argument("--data", help="model YAML (default: the shipped seed 000 / seed 001 case)")
     solve.add_argument("--relax", action="store_true", help="station-alliance: LP relaxation (fractional vehicles)")
     solve.add_argument("--workers", type=int, help="station-alliance: worker processes for coalitions (default 1)")
-    solve.add_argument("--case", choices=demand_response.CASES, help="demand-response case (default both)")
+    solve.add_argument("--case", choices=CASES, help="demand-response case (default both)")
     solve.add_argument(
         "--contribution",
         type=float,
@@ -594,9 +553,12 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("--json", action="store_true", help="print one JSON object")
     solve.set_defaults(run=_solve)
 
-    verify = commands.add_parser("verify", help="compare numeric optima with the closed forms")
-    verify.add_argument("model", nargs="?", choices=api.MODELS)
-    verify.add_argument("--data", help="model YAML (default: the shipped seed 000 case)")
+    verify = commands.add_parser(
+        "verify", help="cross-check each model: closed forms vs Ipopt and PSO, second methods, verdicts"
+    )
+    verify.add_argument("model", nargs="?", choices=api.MODELS, help="one model (default: the seed 000 closed forms)")
+    verify.add_argument("--all", action="store_true", help="every model family, one verdict table")
+    verify.add_argument("--data", help="model data file (default: the model's shipped case)")
     verify.add_argument("--json", action="store_true", help="print one JSON object")
     verify.set_defaults(run=_verify)
 

@@ -6,7 +6,7 @@ import pytest
 
 from evgames.cli import main
 from evgames.data.subsidy_pricing import SubsidyPricingParams, synthetic_trips
-from evgames.models import bilevel, operator_response
+from evgames.models.subsidy_pricing import OperatorProblem, Subsidies, best_response, outcome_at
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -220,10 +220,10 @@ def test_solve_subsidy_pricing_bilevel_exact_and_grid(capsys):
         base_fleet=10, usage_fleet_response=0.1, subsidy_fleet_response=5, operating_cost=60, vehicle_cost=60000,
         parking_cost=500,
     )  # fmt: skip
-    trips = synthetic_trips(150, 3)
-    subsidy = (exact["subsidy"]["vehicle"], exact["subsidy"]["infrastructure"])
-    response = operator_response.exact_best_response(params, trips, *subsidy)
-    assert exact["government"] == pytest.approx(bilevel.outcome_at(params, trips, response, *subsidy).government)
+    problem = OperatorProblem(params, synthetic_trips(150, 3))
+    subsidy = Subsidies(exact["subsidy"]["vehicle"], exact["subsidy"]["infrastructure"])
+    response = best_response(problem, subsidy)
+    assert exact["government"] == pytest.approx(outcome_at(problem, response, subsidy).government)
     code, out, _ = run(capsys, "solve", "subsidy-pricing", *SUBSIDIES_MATTER, "--upper", "grid", "--json")
     grid = json.loads(out)
     assert code == 0 and grid["upper_level"].startswith("grid") and grid["government"] <= exact["government"] + 1e-6

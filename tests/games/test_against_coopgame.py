@@ -7,7 +7,7 @@ from game_strategies import games
 from hypothesis import given, settings
 
 from evgames.games import TUGame, banzhaf, shapley, solidarity
-from evgames.games.nucleolus import least_core, nucleolus
+from evgames.games.excess import least_core, nucleolus
 
 
 def reference(game):

@@ -91,3 +91,17 @@ def test_fuzzy_risk_and_proportional_allocation():
     assert proportional_allocation({"a": 0.48, "b": 0.42, "c": 0.10}, 69).to_numpy() == pytest.approx(
         [33.12, 28.98, 6.9]
     )
+
+
+def test_one_scale_rule_and_one_default_for_every_modified_shapley_value():
+    from evgames.data.station_alliance import allocation_block
+    from evgames.data.validation import DEFAULT_CORRECTION_SCALE
+    from evgames.games.corrections import correction_scale
+
+    # X by definition: v(N) = 10, v({1}) + v({2}) = 4
+    assert correction_scale(10.0, 4.0, "grand") == 10.0 and correction_scale(10.0, 4.0, "surplus") == 6.0
+    assert correction_scale(10.0, 4.0, 2.5) == 2.5
+    with pytest.raises(DataError, match="scale"):
+        correction_scale(10.0, 4.0, "half")
+    block = {"factors": ["f"], "scores": {"A": [1.0], "B": [2.0]}, "weights": [1.0]}
+    assert allocation_block(block, ["A", "B"])["scale"] == DEFAULT_CORRECTION_SCALE == "grand"

@@ -10,7 +10,7 @@ from hypothesis import given
 
 from evgames.data import DataError
 from evgames.games import TUGame, banzhaf, harsanyi_dividends, shapley, shapley_sampled, solidarity
-from evgames.games.nucleolus import core_point, in_core, least_core, nucleolus
+from evgames.games.excess import core_point, in_core, least_core, nucleolus
 
 
 def members(mask, n):

@@ -40,3 +40,23 @@ def test_plots_are_written(tmp_path):
 def test_bad_input():
     with pytest.raises(DataError):
         sg.segment(pd.DataFrame({"a": [1.0, 2.0]}))
+
+
+def test_kmeans_runs_on_one_thread_and_shows_the_elbow_on_request(monkeypatch, capsys):
+    # Thread pools spinning against other processes made `segment` 30x slower on shared cores (issue #14).
+    from threadpoolctl import threadpool_info
+
+    pools = []
+    fit = sg.KMeans.fit
+
+    def recording_fit(self, *args, **kwargs):
+        pools.append({pool["internal_api"]: pool["num_threads"] for pool in threadpool_info()})
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(sg.KMeans, "fit", recording_fit)
+    survey = sg.synthetic_survey(60, seed=1).drop(columns="type")
+    sg.segment(survey, max_k=5, progress=True)
+    assert len(pools) == 6 and all(set(threads.values()) <= {1} for threads in pools)  # 5 elbow fits + the final
+    assert "k-means elbow" in capsys.readouterr().err
+    sg.segment(survey, max_k=5)  # by default the bar shows only on a terminal
+    assert capsys.readouterr().err == ""

@@ -7,6 +7,9 @@ YAML contract::
     normalise_powers: false    # optional: rescale powers to sum to 1
     players:
       - {name: car manufacturer, cost: 100, standalone: 180, power: 0.32}
+
+:meth:`BargainingData.to_dict` writes this mapping back (powers as validated: rescaled if
+``normalise_powers``); ``from_file`` reads YAML or JSON and ``to_yaml`` writes YAML (:mod:`evgames.data.files`).
 """
 
 from __future__ import annotations
@@ -14,12 +17,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
+from evgames.data.files import DataFile
 from evgames.data.validation import (
     DataError,
-    load_mapping,
     require_fields,
     require_finite,
     require_list,
@@ -49,7 +51,7 @@ class BargainingPlayer:
 
 
 @dataclass(frozen=True)
-class BargainingData:
+class BargainingData(DataFile):
     """Validated data of seed 000 eq. (1)–(9).
 
     Attributes:
@@ -138,7 +140,14 @@ class BargainingData:
             normalise_powers=normalise,
         )
 
-    @classmethod
-    def from_yaml(cls, source: str | Path | Mapping[str, Any]) -> BargainingData:
-        """Load from a YAML file (or an already-parsed mapping)."""
-        return cls.from_dict(load_mapping(source))
+    def to_dict(self) -> dict[str, Any]:
+        """The YAML contract (module docstring) as plain Python; :meth:`from_dict` reads it back unchanged."""
+        return {
+            "total_benefit": float(self.total_benefit),
+            "negotiation_cost": float(self.negotiation_cost),
+            "normalise_powers": bool(self.normalise_powers),
+            "players": [
+                {"name": p.name, "cost": float(p.cost), "standalone": float(p.standalone), "power": float(p.power)}
+                for p in self.players
+            ],
+        }

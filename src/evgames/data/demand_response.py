@@ -18,20 +18,23 @@ YAML contract::
       tiers: [{lower: 0, upper: 1.5, price: 0.03}, {lower: 1.5, upper: 3, price: 0.06}, ...]   # MW, yuan/kWh
       reduction_limit: [24 hourly limits, MW]            # or one number for every hour
       value: {valley: 0.0, medium: 0.05, peak: 0.25}     # optional: yuan/kWh a kWh less is worth
+
+:meth:`DemandResponseData.to_dict` writes this mapping back with every default spelled out (each
+tariff's hours in increasing order, one reduction limit per hour, the reduction value); ``from_file``
+reads YAML or JSON and ``to_yaml`` writes YAML (:mod:`evgames.data.files`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from evgames.data.files import DataFile
 from evgames.data.validation import (
     DataError,
-    load_mapping,
     require_fields,
     require_finite,
     require_keys,
@@ -40,7 +43,10 @@ from evgames.data.validation import (
     require_positive,
 )
 
-__all__ = ["CATEGORIES", "DemandResponseData", "IncentiveTier"]
+__all__ = ["CASES", "CATEGORIES", "DemandResponseData", "IncentiveTier"]
+
+#: The cooperation cases of seed 002: no measure, the price change alone, the incentive alone, both.
+CASES = ("none", "price", "incentive", "both")
 
 CATEGORIES = ("valley", "medium", "peak")
 
@@ -72,7 +78,7 @@ def check_tiers(tiers: Sequence[IncentiveTier]) -> None:
 
 
 @dataclass(frozen=True)
-class DemandResponseData:
+class DemandResponseData(DataFile):
     """Validated data of seed 002 §5.1–5.2.
 
     Attributes:
@@ -227,7 +233,29 @@ class DemandResponseData:
             reduction_value=value,
         )
 
-    @classmethod
-    def from_yaml(cls, source: str | Path | Mapping[str, Any]) -> DemandResponseData:
-        """Load from a YAML file (or an already-parsed mapping)."""
-        return cls.from_dict(load_mapping(source))
+    def to_dict(self) -> dict[str, Any]:
+        """The YAML contract (module docstring) as plain Python; :meth:`from_dict` reads it back unchanged."""
+        return {
+            "load": [float(value) for value in self.load],
+            "tariff": {
+                c: {"price": float(self.price[c]), "hours": [t for t, name in enumerate(self.category) if name == c]}
+                for c in CATEGORIES
+            },
+            "purchase_cost": _per_category(self.purchase_cost),
+            "elasticity": {z: _per_category(self.elasticity[z]) for z in CATEGORIES},
+            "price_change": _per_category(self.price_change),
+            "price_change_bounds": {c: [float(bound) for bound in self.price_change_bounds[c]] for c in CATEGORIES},
+            "incentive": {
+                "tiers": [
+                    {"lower": float(tier.lower), "upper": float(tier.upper), "price": float(tier.price)}
+                    for tier in self.tiers
+                ],
+                "reduction_limit": [float(limit) for limit in self.reduction_limit],
+                "value": _per_category(self.reduction_value),
+            },
+        }
+
+
+def _per_category(values: Mapping[str, float]) -> dict[str, float]:
+    """``{category: value}`` in :data:`CATEGORIES` order, values as plain floats."""
+    return {c: float(values[c]) for c in CATEGORIES}

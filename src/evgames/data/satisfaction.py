@@ -11,6 +11,8 @@ YAML contract::
     adjustment: 0.7                           # optional: φ in eq. (18), required with ``current``
 
 ``proposal`` of player j is the plan Q_j = (q_j1, ..., q_jn) that j proposes for everybody.
+:meth:`SatisfactionData.to_dict` writes this mapping back (``current`` and ``adjustment`` only when
+given); ``from_file`` reads YAML or JSON and ``to_yaml`` writes YAML (:mod:`evgames.data.files`).
 """
 
 from __future__ import annotations
@@ -18,14 +20,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from evgames.data.files import DataFile
 from evgames.data.validation import (
     DataError,
-    load_mapping,
     require_fields,
     require_finite,
     require_keys,
@@ -64,7 +65,7 @@ def _check_plan(field_name: str, plan: Mapping[str, Any], names: tuple[str, ...]
 
 
 @dataclass(frozen=True)
-class SatisfactionData:
+class SatisfactionData(DataFile):
     """Validated data of seed 000 eq. (15)–(18).
 
     Attributes:
@@ -154,7 +155,21 @@ class SatisfactionData:
             normalise_powers=normalise,
         )
 
-    @classmethod
-    def from_yaml(cls, source: str | Path | Mapping[str, Any]) -> SatisfactionData:
-        """Load from a YAML file (or an already-parsed mapping)."""
-        return cls.from_dict(load_mapping(source))
+    def to_dict(self) -> dict[str, Any]:
+        """The YAML contract (module docstring) as plain Python; :meth:`from_dict` reads it back unchanged."""
+        record: dict[str, Any] = {
+            "players": [
+                {
+                    "name": p.name,
+                    "power": float(p.power),
+                    "proposal": {name: float(p.proposal[name]) for name in self.names},
+                }
+                for p in self.players
+            ]
+        }
+        if self.current is not None:
+            record["current"] = {name: float(self.current[name]) for name in self.names}
+        if self.adjustment is not None:
+            record["adjustment"] = float(self.adjustment)
+        record["normalise_powers"] = bool(self.normalise_powers)
+        return record

@@ -14,19 +14,26 @@ YAML contract::
       factors: [brand influence, contribution, risk bearing]
       scores: {S1: [0.686, 0.367, 0.573], S2: [0.314, 0.633, 0.427]}
       weights: [0.5, 0.3, 0.2]
-      scale: surplus
+      scale: surplus            # X in eq. (16): surplus (v(N) − Σ v(i)), grand (v(N), the default) or a number
+
+:meth:`StationAllianceData.to_dict` writes this mapping back: the most common compensation and travel
+cost become the defaults, and ``diversion`` lists only the pairs whose terms differ from them (every
+ordered pair has terms once read). ``from_file`` reads YAML or JSON and ``to_yaml`` writes YAML
+(:mod:`evgames.data.files`).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from evgames.data.files import DataFile
 from evgames.data.validation import (
+    CORRECTION_SCALES,
+    DEFAULT_CORRECTION_SCALE,
     DataError,
-    load_mapping,
     require_fields,
     require_finite,
     require_list,
@@ -40,15 +47,13 @@ from evgames.data.validation import (
 
 __all__ = ["Diversion", "Station", "StationAllianceData", "allocation_block"]
 
-#: What ``allocation.scale`` may name besides a number: X = v(N) − Σ v(i) or X = v(N).
-ALLOCATION_SCALES = ("surplus", "grand")
-
 
 def allocation_block(block: Any, names: list[str] | tuple[str, ...]) -> dict[str, Any]:
     """Check the optional modified-Shapley block (module docstring) and return it with numbers as floats.
 
     Every station needs one non-negative score per factor; the weights λ (one per factor) must be
-    non-negative and sum to 1; ``scale`` is ``surplus``, ``grand`` or a finite number.
+    non-negative and sum to 1; ``scale`` is ``surplus``, ``grand`` (the default, X = v(N) as eq. (16) states) or a
+    finite number.
     """
     require_fields("allocation", block, ("factors", "scores", "weights"), ("scale",))
     factors = require_list("allocation.factors", block["factors"], "factor names")
@@ -66,10 +71,10 @@ def allocation_block(block: Any, names: list[str] | tuple[str, ...]) -> dict[str
             raise DataError(f"allocation.scores.{name}", row, f"needs one score per factor ({len(factors)})")
         table[name] = [require_nonnegative(f"allocation.scores.{name}[{i}]", value) for i, value in enumerate(row)]
     weights = require_weights("allocation.weights", block["weights"], len(factors))
-    scale = block.get("scale", "surplus")
-    if not (isinstance(scale, str) and scale in ALLOCATION_SCALES):
+    scale = block.get("scale", DEFAULT_CORRECTION_SCALE)
+    if not (isinstance(scale, str) and scale in CORRECTION_SCALES):
         if isinstance(scale, str):
-            raise DataError("allocation.scale", scale, f"use {' or '.join(ALLOCATION_SCALES)} or a number")
+            raise DataError("allocation.scale", scale, f"use {' or '.join(CORRECTION_SCALES)} or a number")
         scale = require_finite("allocation.scale", scale)
     return {"factors": list(factors), "scores": table, "weights": list(weights), "scale": scale}
 
@@ -112,7 +117,7 @@ class Diversion:
 
 
 @dataclass(frozen=True)
-class StationAllianceData:
+class StationAllianceData(DataFile):
     """Validated data of the station-alliance model.
 
     Attributes:
@@ -237,7 +242,59 @@ class StationAllianceData:
             allocation=record.get("allocation"),
         )
 
-    @classmethod
-    def from_yaml(cls, source: str | Path | Mapping[str, Any]) -> StationAllianceData:
-        """Load from a YAML file (or an already-parsed mapping)."""
-        return cls.from_dict(load_mapping(source))
+    def to_dict(self) -> dict[str, Any]:
+        """The YAML contract (module docstring) as plain Python; :meth:`from_dict` reads it back unchanged.
+
+        ``compensation`` and ``travel_cost`` are the values most pairs share (the first of equally common
+        ones; 0 without pairs) and ``diversion`` lists each pair with the terms that differ from
+        ``{compensation, max_share: 1, travel_cost}``, so that the defaults :meth:`from_dict` fills in
+        come back as they were.
+        """
+        compensation = _most_common(d.compensation for d in self.diversions)
+        travel = _most_common(d.travel_cost for d in self.diversions)
+        diversion = []
+        for d in self.diversions:
+            terms = {
+                key: float(value)
+                for key, value, default in (
+                    ("compensation", d.compensation, compensation),
+                    ("max_share", d.max_share, 1.0),
+                    ("travel_cost", d.travel_cost, travel),
+                )
+                if value != default
+            }
+            if terms:
+                diversion.append({"from": d.source, "to": d.target, **terms})
+        record: dict[str, Any] = {
+            "period_hours": float(self.period_hours),
+            "platform_cost": float(self.platform_cost),
+            "compensation": compensation,
+            "travel_cost": travel,
+            "stations": [
+                {
+                    "name": s.name,
+                    "capacity": float(s.capacity),
+                    "operating_cost": float(s.operating_cost),
+                    "profit_per_vehicle": float(s.profit_per_vehicle),
+                    "arrivals": [float(a) for a in s.arrivals],
+                }
+                for s in self.stations
+            ],
+        }
+        if diversion:
+            record["diversion"] = diversion
+        if self.allocation is not None:
+            block = self.allocation
+            record["allocation"] = {
+                "factors": list(block["factors"]),
+                "scores": {name: [float(v) for v in block["scores"][name]] for name in self.names},
+                "weights": [float(w) for w in block["weights"]],
+                "scale": block["scale"] if isinstance(block["scale"], str) else float(block["scale"]),
+            }
+        return record
+
+
+def _most_common(values: Any) -> float:
+    """The value that occurs most often (the first of equally frequent ones) as a float; 0 when there is none."""
+    counts = Counter(float(value) for value in values)
+    return counts.most_common(1)[0][0] if counts else 0.0

@@ -4,6 +4,17 @@ Every parameter has a name, the paper's symbol as its text writes it in plain AS
 ``--param NAME=VALUE`` on the command line and :meth:`SubsidyPricingParams.with_overrides` change them by
 name. Trips are a table with columns ``distance_km, duration_min, start_min, wait_min, value_of_time``
 (CNY/min), read from CSV or drawn by :func:`synthetic_trips`.
+
+:class:`SubsidyPricingData` is the family's whole input (parameters, trips, capital recovery reading) with
+a dictionary/file form; :class:`Subsidies` is a pair of subsidy rates (Sc1, Sc2). As a mapping::
+
+    params: {base_fleet: 50}          # overrides of Table 1 by name (optional)
+    trips: trips.csv                  # a CSV path (relative to the file), a list of records,
+                                      # or {synthetic: 5000, seed: 0} (the default)
+    rounded_crf: false                # capital recovery factors to 3 decimals, as the paper's tables
+
+:meth:`SubsidyPricingData.to_dict` writes the trips as records (so a written file stands alone) and only
+the parameters that differ from Table 1; ``to_yaml`` writes YAML (:mod:`evgames.data.files`).
 """
 
 from __future__ import annotations
@@ -11,28 +22,44 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from evgames.data.files import DataFile
 from evgames.data.validation import (
     DataError,
+    load_mapping,
     read_table,
+    require_fields,
     require_finite,
     require_integer,
+    require_list,
+    require_mapping,
     require_numeric_columns,
     require_range,
 )
 
 __all__ = [
     "MAX_SYNTHETIC_TRIPS",
+    "NO_SUBSIDIES",
+    "OPERATOR_METHODS",
     "PARAMETERS",
     "TRIP_COLUMNS",
+    "UPPER_METHODS",
+    "Subsidies",
+    "SubsidyPricingData",
     "SubsidyPricingParams",
     "load_trips",
     "synthetic_trips",
 ]
+
+#: Methods for the operator's level (``method=``): the arrangement sweep, its MILP oracle, the smooth
+#: variant with Ipopt, the paper's particle swarm.
+OPERATOR_METHODS = ("exact", "milp", "expected", "pso")
+#: Methods for the government's level against the operator's exact response (``upper=``).
+UPPER_METHODS = ("exact", "grid")
 
 #: name -> (symbol as the paper writes it, unit, description). Values are the dataclass defaults.
 PARAMETERS: dict[str, tuple[str, str, str]] = {
@@ -95,6 +122,30 @@ AT_MOST_ONE = (
     "infrastructure_subsidy_max",
     "in_use_share",
 )
+
+
+class Subsidies(NamedTuple):
+    """Subsidy rates (Sc1, Sc2): the shares of a vehicle's and of its infrastructure's cost the government pays.
+
+    A plain pair (it unpacks as ``first, second``); :meth:`SubsidyPricingParams.subsidies` checks one
+    against the caps Sc1max, Sc2max.
+    """
+
+    vehicle: float = 0.0
+    infrastructure: float = 0.0
+
+    @property
+    def total(self) -> float:
+        """σ = Sc1 + Sc2: the fleet responds to this sum only (eq. (17))."""
+        return self.vehicle + self.infrastructure
+
+    def to_dict(self) -> dict[str, float]:
+        """``{"vehicle": Sc1, "infrastructure": Sc2}``."""
+        return {"vehicle": self.vehicle, "infrastructure": self.infrastructure}
+
+
+#: Sc1 = Sc2 = 0.
+NO_SUBSIDIES = Subsidies()
 
 
 @dataclass(frozen=True)
@@ -161,13 +212,22 @@ class SubsidyPricingParams:
                 raise DataError(f"param {name}", overrides[name], hint)
         return replace(self, **{name: require_finite(f"param {name}", value) for name, value in overrides.items()})
 
-    def subsidies(self, vehicle: Any, infrastructure: Any, field: str = "subsidy") -> tuple[float, float]:
+    def subsidies(self, vehicle: Any, infrastructure: Any, field: str = "subsidy") -> Subsidies:
         """Subsidy rates (Sc1, Sc2) checked against [0, Sc1max] and [0, Sc2max]; errors name ``field``."""
         caps = (self.vehicle_subsidy_max, self.infrastructure_subsidy_max)
-        return (
+        return Subsidies(
             require_range(f"{field} Sc1", vehicle, 0.0, caps[0], "the cap vehicle_subsidy_max"),
             require_range(f"{field} Sc2", infrastructure, 0.0, caps[1], "the cap infrastructure_subsidy_max"),
         )
+
+    def overrides(self) -> dict[str, float]:
+        """The parameters that differ from Table 1's defaults, by name (what :meth:`with_overrides` takes)."""
+        default = SubsidyPricingParams()
+        return {
+            item.name: getattr(self, item.name)
+            for item in fields(self)
+            if getattr(self, item.name) != getattr(default, item.name)
+        }
 
     def table(self) -> pd.DataFrame:
         """One row per parameter: name, symbol, value, unit, description."""
@@ -187,10 +247,14 @@ MAX_SYNTHETIC_TRIPS = 1_000_000
 
 def load_trips(path: str | Path, field: str = "trips-csv") -> pd.DataFrame:
     """Read and check a trips CSV (columns :data:`TRIP_COLUMNS`); errors name the row and the column."""
-    frame = read_table(field, path)
+    return _checked_trips(field, read_table(field, path), str(path))
+
+
+def _checked_trips(field: str, frame: pd.DataFrame, source: Any) -> pd.DataFrame:
+    """The trip columns of a table as floats: each present, finite, non-negative; start times within a day."""
     missing = [column for column in TRIP_COLUMNS if column not in frame.columns]
     if missing:
-        raise DataError(field, str(path), f"missing columns {missing}; need {list(TRIP_COLUMNS)}")
+        raise DataError(field, source, f"missing columns {missing}; need {list(TRIP_COLUMNS)}")
     trips = require_numeric_columns(field, frame, TRIP_COLUMNS)
     for column in TRIP_COLUMNS:
         negative = np.flatnonzero(trips[column].to_numpy() < 0)
@@ -246,3 +310,71 @@ def synthetic_trips(count: int = 5000, seed: int = 0, params: SubsidyPricingPara
             "value_of_time": rng.uniform(params.value_of_time_low, params.value_of_time_high, count).round(5),
         }
     )
+
+
+@dataclass(frozen=True, eq=False)
+class SubsidyPricingData(DataFile):
+    """Seed 003's input: the parameters, the trips and the capital recovery reading.
+
+    Attributes:
+        params: Table 1 and §5 (:class:`SubsidyPricingParams`).
+        trips: One row per trip with the columns :data:`TRIP_COLUMNS`.
+        rounded_crf: Capital recovery factors rounded to 3 decimals, as the paper's tables use them.
+    """
+
+    params: SubsidyPricingParams
+    trips: pd.DataFrame
+    rounded_crf: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.params, SubsidyPricingParams):
+            raise DataError("params", self.params, "must be SubsidyPricingParams")
+        if not isinstance(self.trips, pd.DataFrame):
+            raise DataError("trips", type(self.trips).__name__, "must be a table (pandas DataFrame)")
+        missing = [column for column in TRIP_COLUMNS if column not in self.trips.columns]
+        if missing:
+            raise DataError("trips", list(self.trips.columns), f"missing columns {missing}")
+        if not isinstance(self.rounded_crf, bool):
+            raise DataError("rounded_crf", self.rounded_crf, "must be true or false")
+
+    @classmethod
+    def from_dict(cls, record: Mapping[str, Any], base: str | Path | None = None) -> SubsidyPricingData:
+        """Build from the mapping of the module docstring; a trips CSV path is read relative to ``base``."""
+        require_fields("subsidy-pricing", record, (), ("params", "trips", "rounded_crf"))
+        params = SubsidyPricingParams().with_overrides(require_mapping("params", record.get("params", {})))
+        rounded = record.get("rounded_crf", False)
+        if not isinstance(rounded, bool):
+            raise DataError("rounded_crf", rounded, "must be true or false")
+        return cls(params, _trips_from(record.get("trips", {"synthetic": 5000}), params, base), rounded)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> SubsidyPricingData:
+        """Load from a YAML (or JSON) file; a trips CSV path in it is relative to the file."""
+        return cls.from_dict(load_mapping(path), Path(path).parent)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The mapping :meth:`from_dict` reads: parameter overrides, trips as records, the CRF reading.
+
+        Plain Python throughout; :meth:`from_dict` reads it back to equal parameters and trips (the class
+        compares by identity, as it holds a table: compare ``to_dict()`` instead).
+        """
+        return {
+            "params": {name: float(value) for name, value in self.params.overrides().items()},
+            "trips": self.trips[list(TRIP_COLUMNS)].to_dict(orient="records"),  # pandas boxes to Python numbers
+            "rounded_crf": self.rounded_crf,
+        }
+
+
+def _trips_from(spec: Any, params: SubsidyPricingParams, base: str | Path | None) -> pd.DataFrame:
+    """Trips from a CSV path, a list of records or ``{synthetic: count, seed: seed}``."""
+    if isinstance(spec, (str, Path)):
+        path = Path(spec)
+        return load_trips(path if base is None or path.is_absolute() else Path(base) / path, "trips")
+    if isinstance(spec, Mapping):
+        require_fields("trips", spec, ("synthetic",), ("seed",))
+        return synthetic_trips(spec["synthetic"], spec.get("seed", 0), params)
+    records = require_list("trips", spec, "trip records (or a CSV path, or {synthetic: N, seed: S})")
+    for position, record in enumerate(records):
+        require_fields(f"trips[{position}]", record, TRIP_COLUMNS)
+    frame = pd.DataFrame.from_records(records, columns=list(TRIP_COLUMNS))
+    return _checked_trips("trips", frame.astype({c: str for c in TRIP_COLUMNS if frame[c].dtype == object}), "records")

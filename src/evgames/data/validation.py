@@ -5,15 +5,18 @@ input, e.g. ``players[1].power``) and the offending value, so a user can find th
 bad entry in a YAML file without reading a traceback. Messages show a bounded repr of
 the value: no error message ever grows with the size of the input.
 
-Files are read by :func:`load_mapping` (YAML) and :func:`read_table` (CSV). YAML is parsed
-strictly: a key written twice in one mapping is an error (never last-one-wins), and a tree
-whose aliases expand beyond :data:`MAX_YAML_NODES` nodes (an "anchor bomb") or refer to
-themselves is refused before anything walks it.
+Files are read by :func:`load_mapping` (YAML, or JSON for a ``.json`` file) and :func:`read_table`
+(CSV), and written by :func:`write_yaml`. YAML is parsed strictly: a key written twice in one mapping
+is an error (never last-one-wins), and a tree whose aliases expand beyond :data:`MAX_YAML_NODES` nodes
+(an "anchor bomb") or refer to themselves is refused before anything walks it. JSON is read by the
+``json`` module, not as YAML: YAML 1.1 reads ``1e5`` as text and refuses tab indentation, both valid
+JSON; a key written twice is an error there too.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import math
 import reprlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -26,10 +29,14 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "CORRECTION_SCALES",
+    "DEFAULT_CORRECTION_SCALE",
     "MAX_YAML_NODES",
     "DataError",
     "bounded_repr",
+    "dump_yaml",
     "load_mapping",
+    "parse_json",
     "parse_yaml",
     "read_table",
     "require_fields",
@@ -46,6 +53,7 @@ __all__ = [
     "require_unit_interval",
     "require_weights",
     "validated_powers",
+    "write_yaml",
 ]
 
 #: Largest YAML tree accepted, counted as if every alias were expanded (shipped cases have < 2,000).
@@ -292,18 +300,110 @@ def _read_text(field: str, path: Path) -> str:
     return text
 
 
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict, refusing a key written twice (``json``'s ``object_pairs_hook``)."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key, 0)
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse_json(text: str, source: str) -> Any:
+    """Parse JSON text strictly (a key written twice and NaN/Infinity are errors); errors name ``source``."""
+    try:
+        return json.loads(text, object_pairs_hook=_unique_pairs, parse_constant=_no_constant)
+    except _DuplicateKey as error:
+        raise DataError("file", source, f"key {bounded_repr(error.key)} appears twice in one object") from None
+    except ValueError as error:  # json.JSONDecodeError and the constants refused above
+        raise DataError("file", source, f"is not valid JSON ({error})") from None
+    except RecursionError:
+        raise DataError("file", source, "is nested too deeply to be read") from None
+
+
 def load_mapping(source: str | Path | Mapping[str, Any]) -> Mapping[str, Any]:
-    """Read a YAML file (or pass a mapping through) and check that it holds a mapping."""
+    """Read a YAML file, or a JSON file when its name ends in ``.json`` (or pass a mapping through).
+
+    Raises :class:`DataError` naming the file when it cannot be read, is empty, does not parse or does
+    not hold a mapping at the top level.
+    """
     if isinstance(source, Mapping):
         return source
     path = Path(source)
     text = _read_text("file", path)
     if not text.strip() or all(line.lstrip().startswith("#") for line in text.splitlines() if line.strip()):
         raise DataError("file", str(path), "is empty")
-    content = parse_yaml(text, str(path))
+    is_json = path.suffix.lower() == ".json"
+    content = parse_json(text, str(path)) if is_json else parse_yaml(text, str(path))
     if not isinstance(content, Mapping):
-        raise DataError("file", str(path), "must contain a YAML mapping at the top level")
+        kind = "JSON object" if is_json else "YAML mapping"
+        raise DataError("file", str(path), f"must contain a {kind} at the top level")
     return content
+
+
+class _BlockDumper(yaml.SafeDumper):
+    """YAML's safe dumper, writing the layout of the shipped cases.
+
+    Block style, except that a list or mapping of plain scalars (``arrivals: [12, 13]``,
+    ``{name: S1, capacity: 50}``) stays on one line; the top level is always block style, and a value
+    used twice is written twice (never as an alias). A whole float is written as a whole number
+    (``capacity: 50``, not ``50.0``): every schema reads numbers as floats, so nothing is lost.
+    """
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+    def represent_float(self, data: float) -> yaml.ScalarNode:
+        if data.is_integer() and abs(data) < 2**53:  # exactly an integer, and read back as the same float
+            return self.represent_int(int(data))
+        return super().represent_float(data)
+
+    def represent(self, data: Any) -> None:
+        node = self.represent_data(data)
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            node.flow_style = False
+        self.serialize(node)
+        self.represented_objects: dict[Any, Any] = {}  # the reset yaml's own represent() does after each document
+        self.object_keeper: list[Any] = []
+        self.alias_key = None
+
+
+_BlockDumper.add_representer(float, _BlockDumper.represent_float)
+
+
+def dump_yaml(mapping: Mapping[str, Any], header: str | None = None) -> str:
+    """``mapping`` as YAML text (keys in their order; see :class:`_BlockDumper`), after ``header`` as comments.
+
+    The mapping must hold plain Python only (dicts, lists, strings, numbers, booleans, None): anything
+    else, a numpy scalar say, raises :class:`DataError` instead of being written as a Python object.
+    """
+    try:
+        text = yaml.dump(
+            dict(mapping), Dumper=_BlockDumper, sort_keys=False, default_flow_style=None, allow_unicode=True, width=120
+        )
+    except yaml.representer.RepresenterError as error:
+        raise DataError("data", error.args[-1], "is not plain data (lists, mappings, numbers, text)") from None
+    comments = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines()) if header else ""
+    return comments + text
+
+
+def write_yaml(path: str | Path, mapping: Mapping[str, Any], header: str | None = None) -> Path:
+    """Write ``mapping`` to ``path`` as YAML (:func:`dump_yaml`) in UTF-8; returns the path.
+
+    The text is built before the file is opened, so data that cannot be written leaves no file behind.
+    """
+    path = Path(path)
+    text = dump_yaml(mapping, header)
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise DataError("file", str(path), f"cannot be written ({error.strerror})") from None
+    return path
 
 
 def read_table(field: str, path: str | Path) -> pd.DataFrame:
@@ -356,6 +456,15 @@ def require_numeric_columns(field: str, frame: pd.DataFrame, columns: Sequence[s
             raise DataError(f"{field} row {row + 1}, column {column}", cell, problem)
         result[column] = numbers.astype(float)
     return pd.DataFrame(result, index=frame.index)
+
+
+#: X of the modified Shapley value φ'_i = φ_i + X (β_i − 1/n) (seed 001 eq. (16)), by name: ``grand`` is v(N),
+#: ``surplus`` v(N) − Σ v({i}); a correction block may also give a number.
+CORRECTION_SCALES = ("grand", "surplus")
+
+#: X when a correction block names none: v(N), as seed 001's eq. (16) states (its tables need the surplus,
+#: which its shipped case names explicitly).
+DEFAULT_CORRECTION_SCALE = "grand"
 
 
 #: How far weights such as bargaining powers may sum from 1 before normalisation is demanded.

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from evgames.data.validation import DataError
+from evgames.data.validation import CORRECTION_SCALES, DataError
 
 __all__ = [
     "RANDOM_INDEX",
@@ -167,6 +167,19 @@ def correction_weights(factors: pd.DataFrame, weights: Sequence[float] | pd.Seri
     if weight_array.shape != (factors.shape[1],):
         raise DataError("weights", weight_array.tolist(), f"need one weight per factor ({factors.shape[1]})")
     return pd.Series(factors.to_numpy(dtype=float) @ weight_array, index=factors.index, name="beta")
+
+
+def correction_scale(grand_value: float, standalone_total: float, scale: str | float, field: str = "scale") -> float:
+    """X of φ'_i = φ_i + X (β_i − 1/n): ``grand`` → v(N), ``surplus`` → v(N) − Σ v({i}), or a finite number."""
+    if isinstance(scale, str):
+        if scale == "grand":
+            return grand_value
+        if scale == "surplus":
+            return grand_value - standalone_total
+        raise DataError(field, scale, f"use {' or '.join(repr(word) for word in CORRECTION_SCALES)} or a number")
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not np.isfinite(scale):
+        raise DataError(field, scale, f"use {' or '.join(repr(word) for word in CORRECTION_SCALES)} or a finite number")
+    return float(scale)
 
 
 def modified_shapley(value: pd.Series, correction: pd.Series, scale: float) -> pd.Series:

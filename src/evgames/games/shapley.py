@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from math import comb
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from evgames.data.validation import DataError
-from evgames.games.tu import TUGame, coalition_sizes, split
+from evgames.games.coalitions import coalition_sizes, split
+
+if TYPE_CHECKING:  # only annotations: TUGame's thin methods import this module
+    from evgames.games.tu import TUGame
 
 __all__ = ["SampledShapley", "shapley", "shapley_sampled"]
 
@@ -19,7 +23,9 @@ def shapley(game: TUGame) -> pd.Series:
     """Exact Shapley value, φ_i = Σ_{S ∌ i} |S|!(n−|S|−1)!/n! · (v(S ∪ i) − v(S)) (eq. 10–11).
 
     Rewritten as φ_i = Σ_{S ∋ i} a(|S|) v(S) − Σ_{S ∌ i} b(|S|) v(S) with a(s) = 1/(n·C(n−1, s−1)) and
-    b(s) = 1/(n·C(n−1, s)), so each player costs one contiguous reduction over the 2^n values.
+    b(s) = 1/(n·C(n−1, s)), so each player costs one contiguous reduction over the 2^n values. The value is
+    linear in v, so a cost game's Shapley value is its cost sharing as it stands (for the airport game:
+    each increment of runway cost split equally among those who need it, Littlechild & Owen 1973).
     """
     n = game.n
     sizes = coalition_sizes(n)
@@ -61,18 +67,18 @@ def shapley_sampled(
     """
     if permutations < 2:
         raise DataError("permutations", permutations, "need at least 2 to estimate a standard error")
-    if isinstance(game, TUGame):
-        players = list(game.players)
-        table = game.values
-
-        def value(members: frozenset[int]) -> float:
-            return float(table[sum(1 << i for i in members)])
-    else:
+    if isinstance(game, tuple):
         players = list(game[0])
         named = game[1]
 
         def value(members: frozenset[int]) -> float:
             return float(named(frozenset(players[i] for i in members)))
+    else:
+        players = list(game.players)
+        table = game.values
+
+        def value(members: frozenset[int]) -> float:
+            return float(table[sum(1 << i for i in members)])
 
     n = len(players)
     rng = np.random.default_rng(seed)

@@ -1,13 +1,20 @@
-"""Banzhaf, solidarity, equal division and Harsanyi dividends of a TU game."""
+"""Banzhaf, solidarity, equal division and Harsanyi dividends of a TU game.
+
+All are linear in the game, so a cost game's values are read as cost shares with no change of sign.
+"""
 
 from __future__ import annotations
 
 from math import factorial
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from evgames.games.tu import TUGame, coalition_sizes, marginal_contributions, split
+from evgames.games.coalitions import coalition_sizes, marginal_contributions, split
+
+if TYPE_CHECKING:  # only annotations: TUGame's thin methods import this module
+    from evgames.games.tu import TUGame
 
 __all__ = ["banzhaf", "equal_division", "harsanyi_dividends", "normalised_banzhaf", "solidarity"]
 

@@ -10,6 +10,10 @@ joining the curve's ends.
 The survey data are not published: :func:`synthetic_survey` draws respondents from four latent user
 types — the paper's rational, high-end, interested and guided C-end users — on four questionnaire
 scores (price sensitivity, added value, loyalty, frequency), with Gaussian noise, seeded.
+
+Each k-means fit runs with its BLAS/OpenMP thread pools limited to one thread (``threadpoolctl``): the fits
+are small, and where several processes share the cores, OpenMP threads spinning against each other made
+``evgames segment`` some 30 times slower than a single thread (76 s against 2.4 s, issue #14).
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
+from threadpoolctl import threadpool_limits
+from tqdm.auto import tqdm
 
 from evgames.data.validation import DataError, require_integer
 
@@ -55,12 +61,22 @@ def _unit_rows(values: np.ndarray) -> np.ndarray:
     return values / norms
 
 
-def sse_curve(data: pd.DataFrame, max_k: int = 20, seed: int = 0) -> pd.Series:
-    """Within-cluster SSE of cosine k-means for K = 1…max_k (seed 002 Figure 1)."""
+def _kmeans(unit_rows: np.ndarray, k: int, seed: int) -> KMeans:
+    """k-means++ with 10 restarts on rows already scaled to unit length, on one thread (module docstring)."""
+    with threadpool_limits(limits=1):
+        return KMeans(n_clusters=k, n_init=10, random_state=seed).fit(unit_rows)
+
+
+def sse_curve(data: pd.DataFrame, max_k: int = 20, seed: int = 0, progress: bool | None = None) -> pd.Series:
+    """Within-cluster SSE of cosine k-means for K = 1…max_k (seed 002 Figure 1).
+
+    ``progress`` shows a bar over K on stderr; ``None`` shows it only when stderr is a terminal.
+    """
     values = _unit_rows(data.to_numpy(dtype=float))
     distinct = len(np.unique(np.round(values, 12), axis=0))  # more clusters than points cannot be formed
     top = min(max_k, distinct)
-    inertia = [KMeans(n_clusters=k, n_init=10, random_state=seed).fit(values).inertia_ for k in range(1, top + 1)]
+    ks = tqdm(range(1, top + 1), desc="k-means elbow", unit="fit", disable=None if progress is None else not progress)
+    inertia = [_kmeans(values, k, seed).inertia_ for k in ks]
     return pd.Series(inertia, index=pd.RangeIndex(1, top + 1, name="K"), name="sse")
 
 
@@ -129,8 +145,10 @@ class Segmentation:
         return written
 
 
-def segment(data: pd.DataFrame, k: int | None = None, max_k: int = 20, seed: int = 0) -> Segmentation:
-    """Cosine k-means with K given or chosen at the elbow of the SSE curve."""
+def segment(
+    data: pd.DataFrame, k: int | None = None, max_k: int = 20, seed: int = 0, progress: bool | None = None
+) -> Segmentation:
+    """Cosine k-means with K given or chosen at the elbow of the SSE curve (``progress``: see :func:`sse_curve`)."""
     numeric = data.select_dtypes("number")
     if numeric.shape[1] < 2 or len(numeric) < 2:
         raise DataError("data", numeric.shape, "need at least two numeric columns and two respondents")
@@ -139,11 +157,11 @@ def segment(data: pd.DataFrame, k: int | None = None, max_k: int = 20, seed: int
     seed = require_integer("seed", seed, 0)
     if k is not None:
         k = require_integer("k", k, 1, len(numeric))
-    curve = sse_curve(numeric, max_k, seed)
+    curve = sse_curve(numeric, max_k, seed, progress)
     chosen = elbow(curve) if k is None else int(k)
     if not 1 <= chosen <= len(numeric):
         raise DataError("k", k, f"must lie in 1..{len(numeric)}")
-    model = KMeans(n_clusters=chosen, n_init=10, random_state=seed).fit(_unit_rows(numeric.to_numpy(dtype=float)))
+    model = _kmeans(_unit_rows(numeric.to_numpy(dtype=float)), chosen, seed)
     labels = pd.Series(model.labels_, index=numeric.index, name="cluster")
     centroids = numeric.groupby(labels.to_numpy()).mean()
     centroids.index.name = "cluster"

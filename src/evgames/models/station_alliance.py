@@ -34,22 +34,29 @@ import pyomo.environ as pyo
 from tqdm.auto import tqdm
 
 from evgames.data.station_alliance import StationAllianceData
+from evgames.data.validation import DEFAULT_CORRECTION_SCALE
 from evgames.games import TUGame, correction_weights, modified_shapley, normalise_columns, shapley, shapley_sampled
-from evgames.games.nucleolus import in_core, nucleolus
+from evgames.games.corrections import correction_scale
+from evgames.games.excess import in_core, nucleolus
 from evgames.games.tu import require_tabulable
 from evgames.solvers import HighsLP, NonOptimalTerminationError, SolverConfig, SolverError, SolveResult, Status
 from evgames.solvers import solve as solve_model
 from evgames.solvers.parallel import process_pool
+from evgames.verification import Check, VerificationTable, agreement, bound, condition, failed
 
 __all__ = [
     "CoalitionSolver",
     "StationAllianceData",
     "StationAllianceSolution",
+    "allocation_checks",
     "build_model",
+    "coalition_checks",
     "coalition_values",
     "diversion_plan",
     "solve",
     "standalone_value",
+    "verification_sample",
+    "verify",
 ]
 
 DEFAULT_SOLVER = "highs"
@@ -355,13 +362,9 @@ def _modified(data: StationAllianceData, game: TUGame, value: pd.Series) -> pd.S
         [block["scores"][name] for name in game.players], index=list(game.players), columns=block["factors"]
     )
     beta = correction_weights(normalise_columns(scores), block["weights"])
-    scale = block.get("scale", "surplus")
-    amount = (
-        game.grand_value - sum(game.values[1 << i] for i in range(game.n))
-        if scale == "surplus"
-        else game.grand_value
-        if scale == "grand"
-        else float(scale)
+    standalone = sum(game.values[1 << i] for i in range(game.n))
+    amount = correction_scale(
+        game.grand_value, standalone, block.get("scale", DEFAULT_CORRECTION_SCALE), "allocation.scale"
     )
     return modified_shapley(value, beta, amount)
 
@@ -413,3 +416,125 @@ def sampled_shapley(data: StationAllianceData, permutations: int = 200, seed: in
         return cache[members]
 
     return shapley_sampled((list(data.names), value), permutations, seed)
+
+
+#: Family name in the verdict table.
+MODEL_NAME = "station-alliance"
+
+#: Relative agreement between two optima of one MILP, and the slack of the bounds and core checks.
+VERIFY_TOLERANCE = 1e-7
+
+#: The reference solves: freshly built models, HiGHS closing the MIP gap to 1e-9 (its default stops at 1e-4,
+#: which would let a reference sit below the true optimum by more than the agreement tolerance).
+REFERENCE_SOLVER = SolverConfig(name="highs", tolerance=1e-9)
+
+
+def verification_sample(players: int, sample: int = 12, seed: int = 0) -> list[int]:
+    """Coalition masks :func:`verify` re-solves: every one when 2^n − 1 ≤ ``sample``, else a seeded sample plus N."""
+    total = (1 << players) - 1
+    if total <= sample:
+        return list(range(1, total + 1))
+    chosen = np.random.default_rng(seed).choice(total, size=sample, replace=False) + 1
+    return sorted({int(mask) for mask in chosen} | {total})
+
+
+def _reference(data: StationAllianceData, members: list[str], relax: bool) -> SolveResult:
+    return solve_model(build_model(data, members, relax), REFERENCE_SOLVER, raise_on_failure=False)
+
+
+def coalition_checks(data: StationAllianceData, game: TUGame, masks: Iterable[int]) -> list[Check]:
+    """Each coalition value of ``game`` against a freshly built MILP, and below its LP relaxation.
+
+    ``game`` holds v(S) as :func:`solve` found it: the persistent re-solve of :class:`CoalitionSolver` (bounds
+    set in place on one compiled model) for |S| ≥ 2, :func:`standalone_value` for a station alone. The
+    reference is ``build_model(data, S)`` built afresh and solved on its own, so a stale bound or incumbent
+    carried between re-solves shows as a difference; its LP relaxation must bound v(S) from above.
+    """
+    checks = []
+    for mask in masks:
+        members = _coalition_names(data.names, mask)
+        label = game.label(mask)
+        found = float(game.values[mask])
+        source = "standalone closed form" if len(members) == 1 else "persistent re-solve"
+        fresh = _reference(data, members, relax=False)
+        check = f"coalition {label}: v(S) ({source}) vs fresh MILP"
+        checks.append(
+            agreement(MODEL_NAME, check, fresh.objective, found, VERIFY_TOLERANCE, detail=f"fresh MILP: {fresh.route}")
+            if fresh.ok
+            else failed(MODEL_NAME, check, f"fresh MILP ended '{fresh.status.value}'")
+        )
+        relaxed = _reference(data, members, relax=True)
+        check = f"coalition {label}: v(S) <= LP relaxation"
+        checks.append(
+            bound(MODEL_NAME, check, found, relaxed.objective, VERIFY_TOLERANCE, detail="vehicles continuous")
+            if relaxed.ok
+            else failed(MODEL_NAME, check, f"LP relaxation ended '{relaxed.status.value}'")
+        )
+    return checks
+
+
+def _smallest(surplus: np.ndarray, labels: list[str]) -> str:
+    worst = int(np.argmin(surplus))
+    return f"{surplus[worst]:.6g} ({labels[worst]})"
+
+
+def allocation_checks(
+    game: TUGame, allocations: Mapping[str, pd.Series], tolerance: float = VERIFY_TOLERANCE
+) -> list[Check]:
+    """Efficiency, individual rationality and core membership of each allocation, as plain sums.
+
+    Each property is reported as it is, whatever theory promises: the ``detail`` says whether the core is
+    empty (then no allocation is in it) and whether the game is convex (then the Shapley value is in it),
+    and names the coalition x(S) − v(S) is smallest for. The slack is ``tolerance`` × max(1, |v(N)|).
+    """
+    slack = tolerance * max(1.0, abs(game.grand_value))
+    players = list(game.players)
+    alone = np.array([game.values[1 << i] for i in range(game.n)])
+    proper = list(range(1, (1 << game.n) - 1)) or [1]  # a one-player game has only N
+    labels = [game.label(mask) for mask in proper]
+    core_note = "core non-empty" if game.core_nonempty else "core empty: no allocation is in it"
+    convex_note = "game convex" if game.convex else "game not convex"
+    checks = []
+    for name, allocation in allocations.items():
+        x = allocation.reindex(players).to_numpy(dtype=float)
+        checks.append(
+            agreement(MODEL_NAME, f"{name}: efficient, Σ x_i = v(N)", game.grand_value, float(x.sum()), tolerance)
+        )
+        rational = x - alone
+        checks.append(
+            condition(
+                MODEL_NAME,
+                f"{name}: individually rational, x_i >= v({{i}})",
+                bool(rational.min() >= -slack),
+                f"smallest x_i − v({{i}}) = {_smallest(rational, players)}",
+            )
+        )
+        surplus = (game.coalition_sums(x) - game.values)[proper]
+        checks.append(
+            condition(
+                MODEL_NAME,
+                f"{name}: in the core",
+                in_core(game, pd.Series(x, index=players), tolerance),
+                f"{core_note}; {convex_note}; smallest x(S) − v(S) = {_smallest(surplus, labels)}",
+            )
+        )
+    return checks
+
+
+def verify(
+    data: StationAllianceData, *, sample: int = 12, seed: int = 0, solver: str | SolverConfig | None = None
+) -> VerificationTable:
+    """Verdicts of the alliance: sampled coalition values, then every allocation of :func:`solve`.
+
+    The coalitions of :func:`verification_sample` go through :func:`coalition_checks` (fresh MILP, LP
+    relaxation); the allocations through :func:`allocation_checks`. ``solver`` is the one :func:`solve`
+    runs; the references always run on HiGHS. A solve that raises gives a single ``failed`` row.
+    """
+    try:
+        solution = solve(data, solver)
+    except SolverError as error:
+        return VerificationTable((failed(MODEL_NAME, "coalition values and allocations", str(error)),))
+    masks = verification_sample(len(data.names), sample, seed)
+    return VerificationTable(
+        (*coalition_checks(data, solution.game, masks), *allocation_checks(solution.game, solution.allocations))
+    )

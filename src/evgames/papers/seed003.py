@@ -21,8 +21,8 @@ from typing import Any
 import pandas as pd
 
 from evgames.data.shipped import load_case
-from evgames.data.subsidy_pricing import SubsidyPricingParams, synthetic_trips
-from evgames.models.subsidy_pricing import capital_recovery, evaluate, fleet_size, subsidy_per_vehicle
+from evgames.data.subsidy_pricing import Subsidies, SubsidyPricingParams, synthetic_trips
+from evgames.models.subsidy_pricing import OperatorProblem, evaluate, welfare
 from evgames.papers.common import case_ledger, check_settings
 from evgames.verification.ledger import LedgerRow
 
@@ -39,27 +39,15 @@ def _trips() -> pd.DataFrame:
     return synthetic_trips(5000, seed=0)
 
 
+def _subsidies(scenario: Mapping[str, float]) -> Subsidies:
+    return Subsidies(scenario["vehicle_subsidy"], scenario["infrastructure_subsidy"])
+
+
 def _formulas(
     params: SubsidyPricingParams, scenario: Mapping[str, float], trips: float, environmental: float, rounded: bool
 ) -> dict[str, float]:
     """Fleet, parking, social, outlay and U_G from a trip count and the printed environmental benefit."""
-    fleet = fleet_size(params, scenario["vehicle_subsidy"], scenario["infrastructure_subsidy"], trips)
-    parking = (
-        trips
-        / params.trips_per_car
-        * params.parking_cost
-        * params.parking_area
-        * capital_recovery(params.interest_rate, params.parking_life, rounded)
-    )
-    outlay = fleet * subsidy_per_vehicle(
-        params, scenario["vehicle_subsidy"], scenario["infrastructure_subsidy"], rounded
-    )
-    return {
-        "fleet": fleet,
-        "social": parking + params.grid_service_revenue * fleet,
-        "outlay": outlay,
-        "government": environmental + parking - outlay,
-    }
+    return welfare(params, _subsidies(scenario), trips, environmental, rounded)._asdict()
 
 
 def compute(settings: Mapping[str, Any], case: Mapping[str, Any] | None = None) -> dict[str, float]:
@@ -68,18 +56,11 @@ def compute(settings: Mapping[str, Any], case: Mapping[str, Any] | None = None) 
     case = load_case(CASE) if case is None else case
     rounded = bool(settings.get("rounded_crf", False))
     params = SubsidyPricingParams()
+    problem = OperatorProblem(params, _trips(), rounded)
     result: dict[str, float] = {}
     for name, scenario in case["scenarios"].items():
         found = _formulas(params, scenario, scenario["trips"], scenario["environmental"], rounded)
-        synthetic = evaluate(
-            params,
-            _trips(),
-            scenario["price_per_km"],
-            scenario["price_per_min"],
-            scenario["vehicle_subsidy"],
-            scenario["infrastructure_subsidy"],
-            rounded,
-        )
+        synthetic = evaluate(problem, scenario["price_per_km"], scenario["price_per_min"], _subsidies(scenario))
         result.update(
             {
                 f"ratio[{name}]": scenario["trips"] / params.daily_trips,
@@ -97,13 +78,7 @@ def compute(settings: Mapping[str, Any], case: Mapping[str, Any] | None = None) 
         trips, environmental = table3["trips"][column], table3["environmental"][column]
         found = _formulas(params, base, trips, environmental, rounded)
         synthetic = evaluate(
-            params,
-            _trips(),
-            base["price_per_km"] * (1 + change),
-            base["price_per_min"] * (1 + change),
-            base["vehicle_subsidy"],
-            base["infrastructure_subsidy"],
-            rounded,
+            problem, base["price_per_km"] * (1 + change), base["price_per_min"] * (1 + change), _subsidies(base)
         )
         result.update(
             {

@@ -13,7 +13,9 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-__all__ = ["NumericOptimum", "Verdict", "compare"]
+from evgames.verification.checks import Check, CheckVerdict
+
+__all__ = ["NumericOptimum", "Verdict", "compare", "comparison_checks"]
 
 
 #: Solver statuses whose point is compared: a proof, or a heuristic's feasible end point (a PSO point that
@@ -110,3 +112,33 @@ def compare(
                 }
             )
     return pd.DataFrame(rows)
+
+
+#: How a comparison's verdict reads in the verdict table: the same point or objective agrees; a closed form
+#: that is not optimal (or infeasible) differs, which is a finding about that closed form (the paper's
+#: eq. (17) of seed 000 is one); a solver that failed or fell short is a failure of the check.
+_TABLE_VERDICT = {
+    Verdict.AGREE: CheckVerdict.AGREE,
+    Verdict.SAME_OBJECTIVE: CheckVerdict.AGREE,
+    Verdict.NOT_OPTIMAL: CheckVerdict.DIFFERS,
+    Verdict.INFEASIBLE: CheckVerdict.DIFFERS,
+    Verdict.SOLVER_WORSE: CheckVerdict.FAILED,
+    Verdict.SOLVER_FAILED: CheckVerdict.FAILED,
+}
+
+
+def comparison_checks(model: str, comparison: pd.DataFrame) -> list[Check]:
+    """The rows of :func:`compare` as verdict-table checks (closed form against each solver's optimum)."""
+    return [
+        Check(
+            model=model,
+            check=f"{row.closed_form} vs {row.solver}",
+            verdict=_TABLE_VERDICT[Verdict(row.verdict)],
+            expected=float(row.solver_objective),
+            found=float(row.closed_form_objective),
+            difference=float(row.max_abs_difference),
+            tolerance=float(row.tolerance),
+            detail=f"{row.verdict}; objective gap {row.objective_gap:.3g}",
+        )
+        for row in comparison.itertuples(index=False)
+    ]

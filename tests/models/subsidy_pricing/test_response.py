@@ -3,27 +3,36 @@ import pytest
 
 from evgames.data import DataError
 from evgames.data.subsidy_pricing import SubsidyPricingParams, synthetic_trips
-from evgames.models import operator_response as orp
-from evgames.models.subsidy_pricing import choice_thresholds, fleet_size, vehicles_in_use
+from evgames.models.subsidy_pricing import (
+    OperatorProblem,
+    ResponseTable,
+    Subsidies,
+    best_response,
+    choice_thresholds,
+    exact_best_response,
+    fleet_size,
+    vehicles_in_use,
+)
 from evgames.solvers import NonOptimalTerminationError
 
 # A small operator: few vehicles and low costs, so that a few dozen trips can be profitable.
 SMALL = SubsidyPricingParams(
     base_fleet=6, subsidy_fleet_response=1, operating_cost=20, vehicle_cost=30000, parking_cost=500
 )
-SUBSIDY = (0.1444, 0.3835)
+SUBSIDY = Subsidies(0.1444, 0.3835)
 
 
 def grid_best(params, trips, steps=(101, 41)):
     """Brute force over a price grid: a lower bound the exact supremum must reach."""
     a = np.column_stack([trips["distance_km"], trips["duration_min"]])
     b = choice_thresholds(params, trips)
+    problem = OperatorProblem(params, trips)
     best = -np.inf
     for ps in np.linspace(0, params.price_per_km_max, steps[0]):
         for pt in np.linspace(0, params.price_per_min_max, steps[1]):
             chosen = a @ np.array([ps, pt]) < b
-            value = orp.operator_value(params, trips, chosen, ps, pt, *SUBSIDY)
-            fleet = fleet_size(params, *SUBSIDY, int(chosen.sum()))
+            value = problem.value(chosen, np.array([ps, pt]), SUBSIDY)
+            fleet = fleet_size(params, SUBSIDY.total, int(chosen.sum()))
             if value > 0 and vehicles_in_use(trips, chosen) <= params.in_use_share * fleet:
                 best = max(best, value)
     return best
@@ -31,17 +40,17 @@ def grid_best(params, trips, steps=(101, 41)):
 
 @pytest.mark.parametrize(("count", "seed"), [(60, 2), (100, 3)])
 def test_exact_equals_milp_and_beats_a_grid(count, seed):
-    trips = synthetic_trips(count, seed)
-    exact = orp.exact_best_response(SMALL, trips, *SUBSIDY)
-    milp = orp.milp_best_response(SMALL, trips, *SUBSIDY)
+    problem = OperatorProblem(SMALL, synthetic_trips(count, seed))
+    exact = best_response(problem, SUBSIDY)
+    milp = best_response(problem, SUBSIDY, "milp")
     assert exact.operator == pytest.approx(milp.operator, rel=1e-6)
     assert exact.trips == milp.trips
-    assert exact.operator >= grid_best(SMALL, trips) - 1e-6
+    assert exact.operator >= grid_best(SMALL, problem.trips) - 1e-6
 
 
 def test_the_reported_prices_and_set_are_consistent():
     trips = synthetic_trips(100, 3)
-    found = orp.exact_best_response(SMALL, trips, *SUBSIDY)
+    found = best_response(OperatorProblem(SMALL, trips), SUBSIDY)
     a = np.column_stack([trips["distance_km"], trips["duration_min"]])
     b = choice_thresholds(SMALL, trips)
     margin = a @ np.array([found.price_per_km, found.price_per_min]) - b
@@ -52,27 +61,27 @@ def test_the_reported_prices_and_set_are_consistent():
 
 
 def test_both_methods_agree_when_nothing_is_feasible():
-    trips = synthetic_trips(30, 1)  # the fleet-in-use limit cannot be met profitably
+    problem = OperatorProblem(SMALL, synthetic_trips(30, 1))  # the fleet-in-use limit cannot be met profitably
     with pytest.raises(DataError, match="no feasible price pair"):
-        orp.exact_best_response(SMALL, trips, *SUBSIDY)
+        best_response(problem, SUBSIDY)
     with pytest.raises(NonOptimalTerminationError, match="infeasible"):
-        orp.milp_best_response(SMALL, trips, *SUBSIDY)
+        best_response(problem, SUBSIDY, "milp")
 
 
 @pytest.mark.slow
 def test_exact_equals_milp_at_300_trips():
-    trips = synthetic_trips(300, 6)
-    exact = orp.exact_best_response(SMALL, trips, *SUBSIDY)
-    milp = orp.milp_best_response(SMALL, trips, *SUBSIDY)
+    problem = OperatorProblem(SMALL, synthetic_trips(300, 6))
+    exact = best_response(problem, SUBSIDY)
+    milp = best_response(problem, SUBSIDY, "milp")
     assert exact.operator == pytest.approx(milp.operator, rel=1e-6)
 
 
 def test_response_table_equals_the_sweep_for_any_subsidies():
-    trips = synthetic_trips(100, 3)
-    table = orp.ResponseTable(SMALL, trips)
-    for subsidy in [(0.0, 0.0), (0.1444, 0.3835), (0.5, 0.3), (0.25, 0.1)]:
-        direct = orp.exact_best_response(SMALL, trips, *subsidy)
-        fast = table.respond(*subsidy)
+    problem = OperatorProblem(SMALL, synthetic_trips(100, 3))
+    table = ResponseTable(problem)
+    for subsidy in [Subsidies(0.0, 0.0), Subsidies(0.1444, 0.3835), Subsidies(0.5, 0.3), Subsidies(0.25, 0.1)]:
+        direct = best_response(problem, subsidy)
+        fast = table.respond(subsidy)
         assert fast.operator == pytest.approx(direct.operator, rel=1e-12)
         assert fast.trips == direct.trips
 
@@ -83,9 +92,10 @@ def test_short_candidate_lists_widen_until_no_left_out_vertex_can_be_better(seed
     # feasible one is not the answer while a vertex left out of a list is worth more
     tiny_fleet = SMALL.with_overrides({"base_fleet": 3})
     trips = synthetic_trips(80, seed)
-    every = orp.exact_best_response(tiny_fleet, trips, 0.1, 0.1, keep=10**9)
+    problem = OperatorProblem(tiny_fleet, trips)
+    every = exact_best_response(problem, Subsidies(0.1, 0.1), keep=10**9)
     for keep in (1, 4):
-        short = orp.exact_best_response(tiny_fleet, trips, 0.1, 0.1, keep=keep)
+        short = exact_best_response(problem, Subsidies(0.1, 0.1), keep=keep)
         assert short.operator == pytest.approx(every.operator, rel=1e-12) and short.trips == every.trips
     assert vehicles_in_use(trips, every.chosen) <= 0.95 * every.fleet
 
@@ -93,17 +103,17 @@ def test_short_candidate_lists_widen_until_no_left_out_vertex_can_be_better(seed
 @pytest.mark.parametrize(("base_fleet", "seed"), [(1, 0), (2, 11), (3, 7)])
 def test_table_responses_equal_the_full_sweep_where_the_fleet_in_use_limit_binds(base_fleet, seed):
     params = SMALL.with_overrides({"base_fleet": base_fleet, "subsidy_fleet_response": 5.0})
-    trips = synthetic_trips(80, seed)
-    table = orp.ResponseTable(params, trips)
+    problem = OperatorProblem(params, synthetic_trips(80, seed))
+    table = ResponseTable(problem)
     for first in np.linspace(0, 0.5, 5):
         for second in np.linspace(0, 0.3, 3):
             try:
-                swept = orp.exact_best_response(params, trips, first, second)
+                swept = best_response(problem, Subsidies(first, second))
             except DataError:
                 with pytest.raises(DataError, match="no feasible price pair"):
-                    table.respond(first, second)
+                    table.respond(Subsidies(first, second))
                 continue
-            answered = table.respond(first, second)
+            answered = table.respond(Subsidies(first, second))
             assert answered.trips == swept.trips
             assert answered.operator == pytest.approx(swept.operator, rel=1e-9)
     assert table.limited is not None  # eq. (11) removed the table's own answer somewhere

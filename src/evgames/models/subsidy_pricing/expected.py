@@ -1,7 +1,7 @@
 """Seed 003's smooth variant: waiting time and value of time integrated out, expected profit by Ipopt.
 
 Trip n shares when tw·v < z_n with z_n = (pp + COMp − COMe) s_n − p_s s_n − p_t t_n (see
-:func:`evgames.models.subsidy_pricing.choice_thresholds`). With tw ~ U(θ3, θ4) and v ~ U(θ1, θ2)
+:func:`~evgames.models.subsidy_pricing.economics.choice_thresholds`). With tw ~ U(θ3, θ4) and v ~ U(θ1, θ2)
 independent, as the paper states, the probability is the CDF of a product of two uniforms:
 
     P(tw·v < z) = [(θ2 − θ1)(u − θ3) + z ln(v/u) − θ1 (v − u)] / ((θ4 − θ3)(θ2 − θ1)),
@@ -18,12 +18,11 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import pandas as pd
 import pyomo.environ as pyo
 
-from evgames.data.subsidy_pricing import SubsidyPricingParams
-from evgames.models.operator_response import BestResponse, _terms
-from evgames.models.subsidy_pricing import saving_per_km
+from evgames.data.subsidy_pricing import NO_SUBSIDIES, Subsidies, SubsidyPricingParams
+from evgames.models.subsidy_pricing.economics import fleet_level, fleet_size
+from evgames.models.subsidy_pricing.problem import BestResponse, OperatorProblem
 from evgames.solvers import SolverConfig
 from evgames.solvers import solve as solve_model
 
@@ -42,46 +41,34 @@ def sharing_probability(params: SubsidyPricingParams, margin: np.ndarray) -> np.
     return ((value_high - value_low) * (u - wait_low) + middle) / ((wait_high - wait_low) * (value_high - value_low))
 
 
-def _margins(params: SubsidyPricingParams, trips: pd.DataFrame, prices: np.ndarray) -> np.ndarray:
-    distance = trips["distance_km"].to_numpy(dtype=float)
-    duration = trips["duration_min"].to_numpy(dtype=float)
-    per_km = saving_per_km(params)
+def _margins(problem: OperatorProblem, prices: np.ndarray) -> np.ndarray:
+    """z_n at each row of ``prices``: (trips × points)."""
+    distance, duration = problem.distance[:, None], problem.duration[:, None]
     prices = np.atleast_2d(prices)  # (points, 2)
-    return per_km * distance[:, None] - distance[:, None] * prices[:, 0] - duration[:, None] * prices[:, 1]
+    return problem.savings[:, None] - distance * prices[:, 0] - duration * prices[:, 1]
 
 
 def expected_operator_value(
-    params: SubsidyPricingParams,
-    trips: pd.DataFrame,
-    prices: np.ndarray,
-    vehicle_subsidy: float = 0.0,
-    infrastructure_subsidy: float = 0.0,
-    rounded_crf: bool = False,
+    problem: OperatorProblem, prices: np.ndarray, subsidies: Subsidies = NO_SUBSIDIES
 ) -> np.ndarray:
     """Expected U_O at one or many price pairs (rows of ``prices``), in numpy."""
-    terms = _terms(params, trips, vehicle_subsidy, infrastructure_subsidy, rounded_crf)
     prices = np.atleast_2d(prices)
-    probability = sharing_probability(params, _margins(params, trips, prices))  # (trips, points)
-    revenue = terms.distance[:, None] * prices[:, 0] + terms.duration[:, None] * prices[:, 1] - terms.energy[:, None]
-    fleet = terms.fleet_base + params.usage_fleet_response * probability.sum(axis=0)
-    return params.days * (probability * revenue).sum(axis=0) + fleet * terms.per_vehicle
+    probability = sharing_probability(problem.params, _margins(problem, prices))  # (trips, points)
+    fleet = fleet_level(problem.params, subsidies.total, probability.sum(axis=0))
+    return problem.params.days * (probability * problem.trip_revenue(prices)).sum(axis=0) + fleet * problem.margin(
+        subsidies
+    )
 
 
-def build_expected_model(
-    params: SubsidyPricingParams,
-    trips: pd.DataFrame,
-    vehicle_subsidy: float = 0.0,
-    infrastructure_subsidy: float = 0.0,
-    rounded_crf: bool = False,
-) -> pyo.ConcreteModel:
+def build_expected_model(problem: OperatorProblem, subsidies: Subsidies = NO_SUBSIDIES) -> pyo.ConcreteModel:
     """The expected-utility NLP over (p_s, p_t) (see the module docstring)."""
-    terms = _terms(params, trips, vehicle_subsidy, infrastructure_subsidy, rounded_crf)
-    per_km = saving_per_km(params)
+    params = problem.params
+    distance, duration, energy, savings = problem.distance, problem.duration, problem.energy, problem.savings
     wait_low, wait_high = params.wait_low, params.wait_high
     value_low, value_high = params.value_of_time_low, params.value_of_time_high
     scale = 1.0 / ((wait_high - wait_low) * (value_high - value_low))
     model = pyo.ConcreteModel(name="expected operator utility (seed 003, smooth variant)")
-    model.trips = pyo.RangeSet(0, len(trips) - 1)
+    model.trips = pyo.RangeSet(0, len(problem.trips) - 1)
     model.price_per_km = pyo.Var(bounds=(0, params.price_per_km_max), doc="p_s")
     model.price_per_min = pyo.Var(bounds=(0, params.price_per_min_max), doc="p_t")
 
@@ -91,9 +78,7 @@ def build_expected_model(
     # z, u and v are named so that each is translated once although it appears several times.
     model.margin = pyo.Expression(
         model.trips,
-        rule=lambda m, n: (
-            per_km * terms.distance[n] - terms.distance[n] * m.price_per_km - terms.duration[n] * m.price_per_min
-        ),
+        rule=lambda m, n: savings[n] - distance[n] * m.price_per_km - duration[n] * m.price_per_min,
         doc="z_n: trip n shares when tw v < z_n",
     )
     model.low_wait = pyo.Expression(
@@ -109,15 +94,14 @@ def build_expected_model(
         return scale * ((value_high - value_low) * (u - wait_low) + middle)
 
     model.probability = pyo.Expression(model.trips, rule=probability, doc="P(trip n shares)")
+    expected_trips = sum(model.probability[n] for n in model.trips)
     model.expected_utility = pyo.Objective(
         expr=params.days
         * sum(
-            model.probability[n]
-            * (terms.distance[n] * model.price_per_km + terms.duration[n] * model.price_per_min - terms.energy[n])
+            model.probability[n] * (distance[n] * model.price_per_km + duration[n] * model.price_per_min - energy[n])
             for n in model.trips
         )
-        + (terms.fleet_base + params.usage_fleet_response * sum(model.probability[n] for n in model.trips))
-        * terms.per_vehicle,
+        + fleet_level(params, subsidies.total, expected_trips) * problem.margin(subsidies),
         sense=pyo.maximize,
         doc="expected U_O with the fleet's expectation",
     )
@@ -125,34 +109,30 @@ def build_expected_model(
 
 
 def expected_best_response(
-    params: SubsidyPricingParams,
-    trips: pd.DataFrame,
-    vehicle_subsidy: float = 0.0,
-    infrastructure_subsidy: float = 0.0,
-    rounded_crf: bool = False,
+    problem: OperatorProblem,
+    subsidies: Subsidies = NO_SUBSIDIES,
     solver: str | SolverConfig | None = None,
     grid: int = 21,
 ) -> BestResponse:
     """Maximise the expected utility: a coarse grid picks the start, Ipopt refines it."""
     start_time = time.perf_counter()
+    params = problem.params
     ps_grid = np.linspace(0, params.price_per_km_max, grid)
     pt_grid = np.linspace(0, params.price_per_min_max, grid)
     points = np.array([(ps, pt) for ps in ps_grid for pt in pt_grid])
-    values = expected_operator_value(params, trips, points, vehicle_subsidy, infrastructure_subsidy, rounded_crf)
-    start = points[int(np.argmax(values))]
-    model = build_expected_model(params, trips, vehicle_subsidy, infrastructure_subsidy, rounded_crf)
+    start = points[int(np.argmax(expected_operator_value(problem, points, subsidies)))]
+    model = build_expected_model(problem, subsidies)
     model.price_per_km.set_value(float(start[0]))
     model.price_per_min.set_value(float(start[1]))
     result = solve_model(model, solver, default="ipopt")
     prices = np.array([model.price_per_km.value, model.price_per_min.value], dtype=float)
-    expected_trips = float(sharing_probability(params, _margins(params, trips, prices)).sum())
-    terms = _terms(params, trips, vehicle_subsidy, infrastructure_subsidy, rounded_crf)
+    expected_trips = float(sharing_probability(params, _margins(problem, prices)).sum())
     return BestResponse(
         price_per_km=float(prices[0]),
         price_per_min=float(prices[1]),
         operator=float(result.objective),
         trips=round(expected_trips),
-        fleet=int(np.floor(terms.fleet_base + params.usage_fleet_response * expected_trips)),
+        fleet=fleet_size(params, subsidies.total, expected_trips),
         supremum=False,
         method="expected",
         wall_time=time.perf_counter() - start_time,

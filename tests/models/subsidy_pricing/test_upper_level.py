@@ -7,10 +7,19 @@ from hypothesis import strategies as st
 
 from evgames.data.subsidy_pricing import SubsidyPricingParams, synthetic_trips
 from evgames.data.validation import DataError
-from evgames.models import bilevel
-from evgames.models import operator_response as orp
-from evgames.models import subsidy_pso as spso
-from evgames.models.subsidy_pricing import subsidy_per_vehicle
+from evgames.models.subsidy_pricing import (
+    OperatorProblem,
+    RegionSearch,
+    ResponseTable,
+    Subsidies,
+    best_response,
+    government_optimum,
+    outcome_at,
+    pso_bilevel,
+    subsidy_per_vehicle,
+)
+from evgames.models.subsidy_pricing.envelope import needed_revenue
+from evgames.models.subsidy_pricing.subsidy_plane import Strip
 from evgames.solvers import PSOSettings
 
 SMALL = SubsidyPricingParams(
@@ -27,25 +36,26 @@ TRIPS = synthetic_trips(150, 3)
 
 def _government(params, trips, first, second):
     """U_G at the operator's best response found by the full sweep (independent of the response table)."""
-    response = orp.exact_best_response(params, trips, first, second)
-    return bilevel.outcome_at(params, trips, response, first, second).government
+    problem, subsidies = OperatorProblem(params, trips), Subsidies(first, second)
+    return outcome_at(problem, best_response(problem, subsidies), subsidies).government
 
 
 def _grid_values(params, trips, table, points=(26, 16)):
     values = []
     for first in np.linspace(0, params.vehicle_subsidy_max, points[0]):
         for second in np.linspace(0, params.infrastructure_subsidy_max, points[1]):
+            subsidies = Subsidies(first, second)
             try:
-                response = table.respond(first, second)
+                response = table.respond(subsidies)
             except DataError:  # the operator cannot break even at these subsidies
                 continue
-            values.append(bilevel.outcome_at(params, trips, response, first, second).government)
+            values.append(outcome_at(OperatorProblem(params, trips), response, subsidies).government)
     return np.array(values)
 
 
 def test_exact_upper_level_attains_its_value_and_no_grid_point_beats_it():
-    table = orp.ResponseTable(ATTAINED, TRIPS)
-    found = bilevel.government_optimum(ATTAINED, TRIPS, table=table)
+    table = ResponseTable(OperatorProblem(ATTAINED, TRIPS))
+    found = government_optimum(OperatorProblem(ATTAINED, TRIPS), table=table)
     assert found.method == "exact" and not found.supremum
     outcome = found.outcome
     assert outcome.infrastructure_subsidy > 0  # a case where subsidising pays
@@ -53,21 +63,21 @@ def test_exact_upper_level_attains_its_value_and_no_grid_point_beats_it():
         outcome.government, rel=1e-12
     )
     assert _grid_values(ATTAINED, TRIPS, table).max() <= outcome.government + 1e-6
-    fine = bilevel.government_optimum(ATTAINED, TRIPS, method="grid", step=0.01, refine=0.001, table=table)
+    fine = government_optimum(OperatorProblem(ATTAINED, TRIPS), "grid", step=0.01, refine=0.001, table=table)
     assert fine.outcome.government <= outcome.government + 1e-6
 
 
 def test_a_supremum_is_approached_by_subsidies_a_hair_higher():
-    found = bilevel.government_optimum(AT_BREAK_EVEN, TRIPS)
+    found = government_optimum(OperatorProblem(AT_BREAK_EVEN, TRIPS))
     assert found.supremum and "eq. (12)" in found.note
     first, second = found.outcome.vehicle_subsidy, found.outcome.infrastructure_subsidy
     assert found.outcome.operator == pytest.approx(0.0, abs=1e-6)  # the operator just breaks even there
     # shifting δ from Sc2 to Sc1 keeps Sc1 + Sc2 and raises ρ by δ (α − β): the outlay grows by m δ (α − β)
-    rise = subsidy_per_vehicle(AT_BREAK_EVEN, 1, -1)
+    rise = subsidy_per_vehicle(AT_BREAK_EVEN, Subsidies(1, -1))
     for delta in (1e-3, 1e-5, 1e-7):
         value = _government(AT_BREAK_EVEN, TRIPS, first + delta, second - delta)
         assert value == pytest.approx(found.outcome.government - found.outcome.fleet * rise * delta, rel=1e-9)
-    assert _grid_values(AT_BREAK_EVEN, TRIPS, orp.ResponseTable(AT_BREAK_EVEN, TRIPS)).max() <= (
+    assert _grid_values(AT_BREAK_EVEN, TRIPS, ResponseTable(OperatorProblem(AT_BREAK_EVEN, TRIPS))).max() <= (
         found.outcome.government
     )
 
@@ -78,12 +88,12 @@ def test_at_an_operator_tie_the_value_is_a_supremum_of_the_responses_just_above(
         parking_cost=2300, grid_service_revenue=24000, trips_per_car=0.2,
     )  # fmt: skip
     trips = synthetic_trips(150, 4)
-    found = bilevel.government_optimum(params, trips)
+    found = government_optimum(OperatorProblem(params, trips))
     assert found.supremum and "indifferent" in found.note
     first, second = found.outcome.vehicle_subsidy, found.outcome.infrastructure_subsidy
     below = _government(params, trips, first * (1 - 1e-6), second)  # the operator's other response
     assert below < found.outcome.government - 1.0
-    rise = subsidy_per_vehicle(params, 1, 0)
+    rise = subsidy_per_vehicle(params, Subsidies(1, 0))
     for delta in (1e-4, 1e-6):  # a hair higher the operator takes the response the government wants
         value = _government(params, trips, first + delta, second)
         assert value == pytest.approx(found.outcome.government - found.outcome.fleet * rise * delta, rel=1e-9)
@@ -92,11 +102,9 @@ def test_at_an_operator_tie_the_value_is_a_supremum_of_the_responses_just_above(
 def test_exact_upper_level_is_never_below_a_rescored_swarm():
     tiny_outer = PSOSettings(swarm_size=6, iterations=6, stall_iterations=4, seed=2)
     tiny_inner = PSOSettings(swarm_size=10, iterations=20, stall_iterations=8, seed=0)
-    swarm = spso.pso_bilevel(ATTAINED, TRIPS, outer=tiny_outer, inner=tiny_inner)
-    rescored = bilevel.outcome_at(
-        ATTAINED, TRIPS, swarm.exact, swarm.outcome.vehicle_subsidy, swarm.outcome.infrastructure_subsidy
-    )
-    assert bilevel.government_optimum(ATTAINED, TRIPS).outcome.government >= rescored.government - 1e-6
+    swarm = pso_bilevel(OperatorProblem(ATTAINED, TRIPS), outer=tiny_outer, inner=tiny_inner)
+    rescored = outcome_at(OperatorProblem(ATTAINED, TRIPS), swarm.exact, swarm.outcome.subsidies)
+    assert government_optimum(OperatorProblem(ATTAINED, TRIPS)).outcome.government >= rescored.government - 1e-6
 
 
 @given(
@@ -145,10 +153,10 @@ def test_exact_upper_level_dominates_a_grid_where_the_fleet_in_use_limit_binds(
 
 def _check_against_grid_and_best_response(params, trips):
     """No grid point beats the exact U_G, and its figures are the operator's best response (a full sweep)."""
-    table = orp.ResponseTable(params, trips)
+    table = ResponseTable(OperatorProblem(params, trips))
     grid = _grid_values(params, trips, table, points=(11, 7))
     try:
-        found = bilevel.government_optimum(params, trips, table=table, step=0.1, refine=0.05)
+        found = government_optimum(OperatorProblem(params, trips), table=table, step=0.1, refine=0.05)
     except DataError:
         assert grid.size == 0  # no subsidies let the operator break even: no grid point may either
         return
@@ -167,8 +175,8 @@ def _check_best_response(params, trips, found):
             first += 1e-7
         else:
             second += 1e-7
-    response = orp.exact_best_response(params, trips, first, second)
-    there = bilevel.outcome_at(params, trips, response, first, second)
+    problem, subsidies = OperatorProblem(params, trips), Subsidies(first, second)
+    there = outcome_at(problem, best_response(problem, subsidies), subsidies)
     assert there.trips == outcome.trips
     # the same response, so U_G differs by the outlay alone
     assert there.government - outcome.government == pytest.approx(
@@ -177,19 +185,19 @@ def _check_best_response(params, trips, found):
 
 
 def test_responses_are_among_the_candidate_counts():
-    table = orp.ResponseTable(ATTAINED, TRIPS)
-    candidates = set(bilevel._RegionSearch(ATTAINED, TRIPS, table, False)._candidates())
+    table = ResponseTable(OperatorProblem(ATTAINED, TRIPS))
+    candidates = set(RegionSearch(table.problem, table).candidates())
     rng = np.random.default_rng(1)
     for first, second in zip(rng.uniform(0, 0.5, 40), rng.uniform(0, 0.3, 40)):
-        assert table.respond(first, second).trips in candidates
+        assert table.respond(Subsidies(first, second)).trips in candidates
 
 
 @pytest.mark.parametrize(("base_fleet", "seed"), [(6, 3), (3, 0)])
 def test_exact_upper_level_stays_exact_where_the_fleet_in_use_limit_binds(base_fleet, seed):
     params = SMALL.with_overrides({"base_fleet": base_fleet})
     trips = synthetic_trips(100, seed)
-    table = orp.ResponseTable(params, trips)
-    search = bilevel._RegionSearch(params, trips, table, False)
+    table = ResponseTable(OperatorProblem(params, trips))
+    search = RegionSearch(table.problem, table)
     found = search.run(progress=False)
     assert found.sweeps == search.limited.fetches >= 1  # eq. (11) removed envelope responses: longer lists needed
     outcome = found.outcome
@@ -197,16 +205,15 @@ def test_exact_upper_level_stays_exact_where_the_fleet_in_use_limit_binds(base_f
     first, second = outcome.vehicle_subsidy, outcome.infrastructure_subsidy
     if found.supremum:
         first += 1e-9
-    direct = orp.exact_best_response(params, trips, first, second)  # the full sweep at those subsidies
+    problem, subsidies = OperatorProblem(params, trips), Subsidies(first, second)
+    direct = best_response(problem, subsidies)  # the full sweep at those subsidies
     assert direct.trips == outcome.trips
-    assert bilevel.outcome_at(params, trips, direct, first, second).government == pytest.approx(
-        outcome.government, rel=1e-9
-    )
+    assert outcome_at(problem, direct, subsidies).government == pytest.approx(outcome.government, rel=1e-9)
     assert _grid_values(params, trips, table, points=(11, 7)).max() <= outcome.government + 1e-6
 
 
 def _round_budget(search, found):
-    """Rounds the exact upper level may take to settle its strips (see ``_RegionSearch._strip_corners``).
+    """Rounds the exact upper level may take to settle its strips (see ``RegionSearch._strip_corners``).
 
     Each pass looks at every strip and ends it with one round. A round that sets counts aside is followed
     by one that walks or by the last: the counts it left are worth no more than they need. A walking round
@@ -214,17 +221,17 @@ def _round_budget(search, found):
     at most 1 + log2(1 + L / 8) chunks a count and pass.
     """
     passes = found.sweeps + 1
-    counts = search.counts[search._candidates()]
+    counts = search.counts[search.candidates()]
     chunks = sum(1 + math.log2(1 + len(search.limited.cells[count]) / 8) for count in counts.tolist())
-    return 2 * passes * (len(search._strips(counts)) + chunks)
+    return 2 * passes * (len(search.plane.strips(counts)) + chunks)
 
 
 def test_exact_upper_level_returns_on_the_instance_of_issue_11():
     # `evgames solve subsidy-pricing --trips 300 --param base_fleet=3 --seed 1`: the loop once never returned
     params = SubsidyPricingParams(base_fleet=3)
     trips = synthetic_trips(300, 1, params)
-    table = orp.ResponseTable(params, trips)
-    search = bilevel._RegionSearch(params, trips, table, False)
+    table = ResponseTable(OperatorProblem(params, trips))
+    search = RegionSearch(table.problem, table)
     found = search.run(progress=False)
     assert 0 < found.rounds <= _round_budget(search, found)
     assert found.outcome.vehicles_in_use <= params.in_use_share * found.outcome.fleet < found.outcome.trips
@@ -257,8 +264,8 @@ def test_exact_upper_level_work_is_bounded_where_the_fleet_in_use_limit_binds(
         }
     )
     trips = synthetic_trips(trips, seed, params)
-    table = orp.ResponseTable(params, trips)
-    search = bilevel._RegionSearch(params, trips, table, False)
+    table = ResponseTable(OperatorProblem(params, trips))
+    search = RegionSearch(table.problem, table)
     assume(not search.limited.unlimited.all())  # eq. (11) takes some count's best cell away
     grid = _grid_values(params, trips, table, points=(6, 4))
     try:
@@ -276,18 +283,19 @@ def test_needed_revenue_is_the_least_over_the_strip_where_the_envelope_crosses_z
     """The revenue a count needs, against a dense scan of ρ: max(envelope, 0) kinks where U_O = 0 (eq. (12))."""
     params = SubsidyPricingParams(base_fleet=3)
     trips = synthetic_trips(300, 1, params)
-    search = bilevel._RegionSearch(params, trips, orp.ResponseTable(params, trips), False)
-    counts, margin = search.counts, search.margin
-    strips = search._strips(counts)
-    lowest, _ = search._rho_bounds(strips)
-    _, dearest = search._rho_bounds(np.r_[strips[1:], search.sigma_max])
+    table = ResponseTable(OperatorProblem(params, trips))
+    search = RegionSearch(table.problem, table)
+    counts, margin, plane = search.counts, search.margin, search.plane
+    strips = plane.strips(counts)
+    lowest, _ = plane.rho_bounds(strips)
+    _, dearest = plane.rho_bounds(np.r_[strips[1:], plane.sigma_max])
     rng = np.random.default_rng(0)
     crossings = 0
     for index in rng.choice(len(strips), 40, replace=False):
-        strip = bilevel._Strip(float(strips[index]), float(lowest[index]), float(dearest[index]), None)
-        fleets = search._fleets(strip.sigma, counts)
+        strip = Strip(float(strips[index]), float(lowest[index]), float(dearest[index]), None)
+        fleets = plane.fleets(strip.sigma, counts)
         known = np.where(rng.random(counts.size) < 0.2, search.table.best[counts], -np.inf)
-        needed = search._needed(strip, known, fleets)
+        needed = needed_revenue(known, fleets, margin, strip.lowest, strip.dearest)
         rho = np.linspace(strip.lowest, strip.dearest, 20001)
         usable = np.isfinite(known)
         envelope = np.maximum((known[usable, None] + fleets[usable, None] * (margin + rho)).max(axis=0), 0.0)
@@ -300,41 +308,41 @@ def test_needed_revenue_is_the_least_over_the_strip_where_the_envelope_crosses_z
 
 def test_no_break_even_anywhere_is_an_error_naming_the_subsidies():
     with pytest.raises(DataError, match="break even"):
-        bilevel.government_optimum(SubsidyPricingParams(), synthetic_trips(150, 3))
+        government_optimum(OperatorProblem(SubsidyPricingParams(), synthetic_trips(150, 3)))
 
 
 def test_unknown_upper_method_is_refused():
     with pytest.raises(ValueError, match="exact"):
-        bilevel.government_optimum(ATTAINED, TRIPS, method="bisection")
+        government_optimum(OperatorProblem(ATTAINED, TRIPS), method="bisection")
 
 
 def test_outcome_uses_the_responses_own_trips():
-    trips = synthetic_trips(100, 3)
-    response = orp.exact_best_response(SMALL, trips, 0.1, 0.1)
-    outcome = bilevel.outcome_at(SMALL, trips, response, 0.1, 0.1)
+    problem, subsidies = OperatorProblem(SMALL, synthetic_trips(100, 3)), Subsidies(0.1, 0.1)
+    response = best_response(problem, subsidies)
+    outcome = outcome_at(problem, response, subsidies)
     assert outcome.trips == response.trips and outcome.operator == pytest.approx(response.operator)
 
 
 def test_a_table_is_shared_when_only_fleet_and_cost_parameters_change():
-    table = orp.ResponseTable(ATTAINED, TRIPS)
+    table = ResponseTable(OperatorProblem(ATTAINED, TRIPS))
     cheaper = ATTAINED.with_overrides({"operating_cost": 40, "usage_fleet_response": 0.12})
     shared = table.with_params(cheaper)
-    assert shared.best is table.best and shared.params is cheaper
-    rebuilt = orp.ResponseTable(cheaper, TRIPS)
+    assert shared.best is table.best and shared.problem.params is cheaper
+    rebuilt = ResponseTable(OperatorProblem(cheaper, TRIPS))
     assert np.array_equal(rebuilt.best, shared.best)
     dearer_cars = table.with_params(ATTAINED.with_overrides({"private_cost_per_km": 3.0}))
     assert dearer_cars.best is not table.best
-    assert np.array_equal(dearer_cars.best, orp.ResponseTable(dearer_cars.params, TRIPS).best)
+    assert np.array_equal(dearer_cars.best, ResponseTable(OperatorProblem(dearer_cars.problem.params, TRIPS)).best)
 
 
 def test_grid_skips_subsidies_at_which_the_operator_cannot_operate():
     params = ATTAINED.with_overrides({"base_fleet": 20, "vehicle_cost": 134800, "operating_cost": 20})
     # the operator breaks even only when subsidised
-    table = orp.ResponseTable(params, TRIPS)
+    table = ResponseTable(OperatorProblem(params, TRIPS))
     with pytest.raises(DataError):
-        table.respond(0.0, 0.0)
-    grid = bilevel.government_optimum(params, TRIPS, method="grid", step=0.05, refine=0.01, table=table)
-    exact = bilevel.government_optimum(params, TRIPS, table=table)
+        table.respond(Subsidies(0.0, 0.0))
+    grid = government_optimum(OperatorProblem(params, TRIPS), "grid", step=0.05, refine=0.01, table=table)
+    exact = government_optimum(OperatorProblem(params, TRIPS), table=table)
     assert grid.outcome.operator > 0 and grid.outcome.government <= exact.outcome.government + 1e-6
     with pytest.raises(ValueError, match="other trips"):
-        bilevel.government_optimum(params, TRIPS.iloc[:50], table=table)
+        government_optimum(OperatorProblem(params, TRIPS.iloc[:50]), table=table)

@@ -1,8 +1,7 @@
 import pytest
 
 from evgames.data.subsidy_pricing import SubsidyPricingParams, synthetic_trips
-from evgames.models import operator_response as orp
-from evgames.models import subsidy_pso as spso
+from evgames.models.subsidy_pricing import OperatorProblem, Subsidies, best_response, pso_bilevel
 from evgames.solvers import PSOSettings
 
 SMALL = SubsidyPricingParams(
@@ -11,19 +10,19 @@ SMALL = SubsidyPricingParams(
 
 
 def test_swarm_never_beats_the_exact_response_and_comes_close():
-    trips = synthetic_trips(100, 3)
-    found = spso.pso_bilevel(SMALL, trips, fixed_subsidy=(0.1444, 0.3835))
-    exact = orp.exact_best_response(SMALL, trips, 0.1444, 0.3835)
+    problem = OperatorProblem(SMALL, synthetic_trips(100, 3))
+    found = pso_bilevel(problem, fixed_subsidy=Subsidies(0.1444, 0.3835))
+    exact = best_response(problem, Subsidies(0.1444, 0.3835))
     assert found.exact.operator == pytest.approx(exact.operator)
     assert found.operator_gap >= -1e-6  # the exact response is a supremum over every price pair
     assert found.outcome.operator >= 0.99 * exact.operator  # measured: within 0.02 CNY here
 
 
 def test_nested_swarm_is_seeded_and_rescored():
-    trips = synthetic_trips(60, 2)
+    problem = OperatorProblem(SMALL, synthetic_trips(60, 2))
     tiny_outer = PSOSettings(swarm_size=3, iterations=3, stall_iterations=2, seed=5)
     tiny_inner = PSOSettings(swarm_size=8, iterations=15, stall_iterations=8, seed=0)
-    first = spso.pso_bilevel(SMALL, trips, outer=tiny_outer, inner=tiny_inner)
-    again = spso.pso_bilevel(SMALL, trips, outer=tiny_outer, inner=tiny_inner)
+    first = pso_bilevel(problem, outer=tiny_outer, inner=tiny_inner)
+    again = pso_bilevel(problem, outer=tiny_outer, inner=tiny_inner)
     assert first.outcome == again.outcome
     assert first.operator_gap >= -1e-6

@@ -1,9 +1,7 @@
 import pytest
 
 from evgames.data.subsidy_pricing import SubsidyPricingParams, synthetic_trips
-from evgames.models import bilevel
-from evgames.models import operator_response as orp
-from evgames.models import subsidy_studies as studies
+from evgames.models.subsidy_pricing import NO_SUBSIDIES, OperatorProblem, best_response, government_optimum, studies
 
 SMALL = SubsidyPricingParams(
     base_fleet=6, subsidy_fleet_response=1, operating_cost=20, vehicle_cost=30000, parking_cost=500
@@ -11,10 +9,10 @@ SMALL = SubsidyPricingParams(
 
 
 def test_perturbation_tables_hold_the_other_decision():
-    trips = synthetic_trips(80, 2)
-    equilibrium = bilevel.government_optimum(SMALL, trips, step=0.1, refine=0.05)
+    problem = OperatorProblem(SMALL, synthetic_trips(80, 2))
+    equilibrium = government_optimum(problem, step=0.1, refine=0.05)
     base = equilibrium.outcome
-    prices, subsidies = studies.perturbation_tables(SMALL, trips, equilibrium)
+    prices, subsidies = studies.perturbation_tables(problem, equilibrium)
     assert list(prices.columns) == ["-2%", "-1%", "0%", "+1%", "+2%"]
     assert prices.loc["operator", "0%"] == pytest.approx(base.operator)
     assert set(subsidies.loc["trips"]) == {base.trips}  # subsidies do not move the users' choices
@@ -22,7 +20,7 @@ def test_perturbation_tables_hold_the_other_decision():
 
 def test_sweep_and_figures(tmp_path):
     trips = synthetic_trips(60, 2)
-    table = studies.sweep(SMALL, trips, points=3, step=0.1, refine=0.05)
+    table = studies.sweep(OperatorProblem(SMALL, trips), points=3, step=0.1, refine=0.05)
     assert len(table) == 3 * len(studies.SWEPT)
     assert set(table["change"]) == {-0.1, 0.0, 0.1}
     files = studies.plot_sweeps(table, tmp_path)
@@ -30,12 +28,12 @@ def test_sweep_and_figures(tmp_path):
 
 
 def test_scenario_table_sets_the_equilibrium_beside_the_operators_unsubsidised_best_response():
-    trips = synthetic_trips(80, 2)
-    equilibrium = bilevel.government_optimum(SMALL, trips, step=0.1, refine=0.05)
-    scenarios = studies.scenario_table(SMALL, trips, equilibrium)
+    problem = OperatorProblem(SMALL, synthetic_trips(80, 2))
+    equilibrium = government_optimum(problem, step=0.1, refine=0.05)
+    scenarios = studies.scenario_table(problem, equilibrium)
     assert list(scenarios.columns) == ["with subsidies", "no subsidies"]
     assert scenarios.loc["government", "with subsidies"] == pytest.approx(equilibrium.outcome.government)
-    unsubsidised = orp.exact_best_response(SMALL, trips, 0.0, 0.0)  # the full sweep, not the table
+    unsubsidised = best_response(problem, NO_SUBSIDIES)  # the full sweep, not the table
     assert scenarios.loc["operator", "no subsidies"] == pytest.approx(unsubsidised.operator, rel=1e-12)
     assert scenarios.loc["subsidy_outlay", "no subsidies"] == 0
     # the government chose its subsidies: no subsidy at all is one of its options

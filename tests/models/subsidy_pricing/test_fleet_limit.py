@@ -4,9 +4,15 @@ import numpy as np
 import pytest
 
 from evgames.data.subsidy_pricing import SubsidyPricingParams, synthetic_trips
-from evgames.models import operator_response as orp
-from evgames.models.fleet_limit import FleetLimitedCells
-from evgames.models.subsidy_pricing import choice_thresholds, vehicles_in_use
+from evgames.models.subsidy_pricing import (
+    FleetLimitedCells,
+    OperatorProblem,
+    ResponseTable,
+    choice_thresholds,
+    vehicles_in_use,
+)
+from evgames.models.subsidy_pricing.arrangement import cells_trips
+from evgames.models.subsidy_pricing.shortlist import top_cells
 
 PARAMS = SubsidyPricingParams(base_fleet=3)
 TRIPS = synthetic_trips(40, 5)
@@ -35,45 +41,47 @@ SAMPLES = sampled_cells(PARAMS, TRIPS)
 
 
 def test_listed_cells_hold_every_sampled_cell_and_a_floor_cuts_them():
-    table = orp.ResponseTable(PARAMS, TRIPS)
+    table = ResponseTable(OperatorProblem(PARAMS, TRIPS))
     counts = [int(count) for count in np.unique(SAMPLES[:, 0])]
-    every = table.top_cells(dict.fromkeys(counts, -np.inf))
+    every = top_cells(table.problem, dict.fromkeys(counts, -np.inf))
     for count in counts:
         cells, bound = every[count]
-        values = [cell[0] for cell in cells]
+        values = [cell.revenue for cell in cells]
         assert bound == -np.inf and values == sorted(values, reverse=True)
         assert values[0] == pytest.approx(table.best[count])
         assert values[0] >= SAMPLES[SAMPLES[:, 0] == count, 1].max() - 1e-6  # a cell's best is at a vertex
-        assert (table.chosen_many(cells).sum(axis=0) == count).all()
-        for cell, point in zip(cells[:5], [cell[2] for cell in cells[:5]]):
+        assert (cells_trips(table.problem, cells).sum(axis=0) == count).all()
+        for cell, point in zip(cells[:5], [cell.point for cell in cells[:5]]):
             chosen = table.chosen(count, cell)
-            assert revenue(PARAMS, TRIPS, chosen, point) == pytest.approx(cell[0], rel=1e-9, abs=1e-6)
-    floors = {count: float(np.median([cell[0] for cell in every[count][0]])) for count in counts}
-    cut = table.top_cells(floors)
+            assert revenue(PARAMS, TRIPS, chosen, point) == pytest.approx(cell.revenue, rel=1e-9, abs=1e-6)
+    floors = {count: float(np.median([cell.revenue for cell in every[count][0]])) for count in counts}
+    cut = top_cells(table.problem, floors)
     for count in counts:
-        kept = [cell[0] for cell in every[count][0] if cell[0] >= floors[count]]
-        assert [cell[0] for cell in cut[count][0]] == kept
+        kept = [cell.revenue for cell in every[count][0] if cell.revenue >= floors[count]]
+        assert [cell.revenue for cell in cut[count][0]] == kept
         left_out = len(kept) < len(every[count][0])
         assert cut[count][1] == (floors[count] if left_out else -np.inf)
 
 
 def test_a_depth_cuts_each_list_to_its_best_cells():
-    table = orp.ResponseTable(PARAMS, TRIPS)
+    table = ResponseTable(OperatorProblem(PARAMS, TRIPS))
     counts = [int(count) for count in np.flatnonzero(np.isfinite(table.best))]
-    every = table.top_cells(dict.fromkeys(counts, -np.inf))
-    cut = table.top_cells(dict.fromkeys(counts, -np.inf), dict.fromkeys(counts, 3))
+    every = top_cells(table.problem, dict.fromkeys(counts, -np.inf))
+    cut = top_cells(table.problem, dict.fromkeys(counts, -np.inf), dict.fromkeys(counts, 3))
     for count in counts:
-        values = [cell[0] for cell in every[count][0]]
-        kept = [cell[0] for cell in cut[count][0]]
+        values = [cell.revenue for cell in every[count][0]]
+        kept = [cell.revenue for cell in cut[count][0]]
         assert kept == [value for value in values if value >= values[min(2, len(values) - 1)]]
         assert cut[count][1] == (values[2] if len(kept) < len(values) else -np.inf)
 
 
 @pytest.mark.parametrize(("limit", "first_depth"), [(0.95, 2048), (1.9, 2048), (2.0, 2), (2.85, 3)])
 def test_best_cell_under_a_limit_is_exact_and_bounds_stay_above_it(limit, first_depth):
-    table = orp.ResponseTable(PARAMS, TRIPS)
+    table = ResponseTable(OperatorProblem(PARAMS, TRIPS))
     counts = np.flatnonzero(np.isfinite(table.best))
-    limited = FleetLimitedCells(table, counts, np.full(counts.size, limit), first_depth=first_depth, growth=2)
+    limited = FleetLimitedCells(
+        table.problem, table.cells(counts), np.full(counts.size, limit), first_depth=first_depth, growth=2
+    )
     bounds, _, exact_before, _ = limited.best(np.full(counts.size, limit))
     while True:  # walk; where the lists run out, list more (short lists: several rounds, walked cells kept)
         limited.settle(dict.fromkeys(counts.tolist(), limit))
@@ -96,14 +104,14 @@ def test_best_cell_under_a_limit_is_exact_and_bounds_stay_above_it(limit, first_
         chosen = table.chosen(count, cell)
         assert chosen.sum() == count and vehicles_in_use(TRIPS, chosen) <= limit
         assert limited.vehicles(count, int(entries[position])) == vehicles_in_use(TRIPS, chosen)
-        assert revenue(PARAMS, TRIPS, chosen, cell[2]) == pytest.approx(values[position], rel=1e-9, abs=1e-6)
+        assert revenue(PARAMS, TRIPS, chosen, cell.point) == pytest.approx(values[position], rel=1e-9, abs=1e-6)
     assert not limited.unlimited.all()  # the limits bind somewhere: the test exercises the walk
 
 
 def test_walking_lessens_the_cells_left_and_a_fetch_needs_a_floor_below_the_bound():
-    table = orp.ResponseTable(PARAMS, TRIPS)
+    table = ResponseTable(OperatorProblem(PARAMS, TRIPS))
     counts = np.flatnonzero(np.isfinite(table.best))
-    limited = FleetLimitedCells(table, counts, np.full(counts.size, 0.95), first_depth=4, growth=2)
+    limited = FleetLimitedCells(table.problem, table.cells(counts), np.full(counts.size, 0.95), first_depth=4, growth=2)
     assert not limited.unwalked().any()  # each count starts with its table cell, walked
     short = [int(count) for count in counts if not limited.unlimited[limited.position[int(count)]]]
     with pytest.raises(AssertionError, match="bound"):

@@ -1,9 +1,10 @@
 """The operator's best price cell of each trip count under a fleet-in-use limit (seed 003, eq. (11)).
 
-A :class:`~evgames.models.operator_response.ResponseTable` holds, for every trip count K, the best fare
-revenue R*(K) of any cell of the price plane with K sharing trips — ignoring eq. (11), n_r(t) ≤ 0.95 m.
-Where that cell needs more vehicles than a fleet allows, the operator takes the best cell with K trips
-that fits, which the upper level (:mod:`evgames.models.bilevel`) has to know for many fleets at once.
+A :class:`~evgames.models.subsidy_pricing.response_table.ResponseTable` holds, for every trip count K, the
+best fare revenue R*(K) of any cell of the price plane with K sharing trips — ignoring eq. (11),
+n_r(t) ≤ 0.95 m. Where that cell needs more vehicles than a fleet allows, the operator takes the best cell
+with K trips that fits, which the table's responses and the upper level
+(:mod:`~evgames.models.subsidy_pricing.regions`) have to know for many fleets at once.
 
 For one count, walk its vertex cells by falling revenue and keep each that uses fewer vehicles than all
 before it: a *frontier*. Under a limit ℓ the best fitting cell is the first frontier cell using at most ℓ
@@ -11,29 +12,30 @@ vehicles — every cell before it uses more — so one frontier answers every li
 its last cell. Everything is lazy: every count starts from its table cell alone; a count is walked further
 (:meth:`FleetLimitedCells.settle`) only when a limit asks for it, and its cells down to a given revenue
 are listed from one sweep of the arrangement for many counts at once (:meth:`FleetLimitedCells.fetch`,
-:meth:`~evgames.models.operator_response.ResponseTable.top_cells`). Until then the count's revenue under a
+:func:`~evgames.models.subsidy_pricing.shortlist.top_cells`). Until then the count's revenue under a
 limit it has not reached is known only as an upper bound, and :meth:`FleetLimitedCells.best` says so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from evgames.data.validation import DataError
-from evgames.models.operator_response import BestResponse, Candidate, ResponseTable, _fleet, _terms
-from evgames.models.subsidy_pricing import InUse, fleet_size
+from evgames.models.subsidy_pricing.arrangement import Cell, cells_trips
+from evgames.models.subsidy_pricing.problem import OperatorProblem
+from evgames.models.subsidy_pricing.shortlist import top_cells
 
-__all__ = ["FleetLimitedCells", "best_response_within_limits"]
+__all__ = ["FleetLimitedCells"]
 
 
 class FleetLimitedCells:
     """Per trip count, the best cell whose vehicles in use fit a limit — exact where settled, else a bound.
 
     Args:
-        table: The operator's response table.
-        counts: The trip counts asked about (each with a finite ``table.best``); results follow this order.
+        problem: The operator's problem.
+        cells: The best cell (eq. (11) aside) of each trip count asked about, e.g. the response table's;
+            results follow this order.
         smallest_limits: Per count, the smallest limit that will be asked (at the smallest fleet): a count
             whose table cell fits it earns R*(K) under every limit (:attr:`unlimited`).
         first_depth: The fewest cells a count's list may be cut to (:meth:`fetch`).
@@ -45,19 +47,18 @@ class FleetLimitedCells:
 
     def __init__(
         self,
-        table: ResponseTable,
-        counts: np.ndarray,
+        problem: OperatorProblem,
+        cells: Sequence[Cell],
         smallest_limits: np.ndarray,
         first_depth: int = 2048,
         growth: int = 8,
     ) -> None:
-        self.table, self.counts = table, np.asarray(counts, dtype=int)
+        self.problem, self.counts = problem, np.array([cell.trips for cell in cells], dtype=int)
         self.first_depth, self.growth = first_depth, growth
         self.position = {count: position for position, count in enumerate(self.counts.tolist())}
-        self.in_use_of = InUse(table.trips)
         self.fetches = 0  # sweeps of the arrangement made for longer lists
         self.walked = 0  # cells whose vehicles in use were counted
-        self.cells: dict[int, list[Candidate]] = {}
+        self.cells: dict[int, list[Cell]] = {}
         self.bound: dict[int, float] = {}  # a cell not in the list is worth less (−inf: none is left out)
         self.uses: dict[int, list[int]] = {}  # vehicles in use of the walked cells, in list order
         self.frontier: dict[int, list[int]] = {}  # walked cells using fewer vehicles than all before them
@@ -67,16 +68,16 @@ class FleetLimitedCells:
         self._revenues, self._entries = np.zeros((size, 1)), np.full((size, 1), -1)
         self._fallback, self._walked_all = np.zeros(size), np.zeros(size, dtype=bool)
         self._settled, self._unwalked = np.zeros(size, dtype=bool), np.zeros(size, dtype=int)
-        for count in self.counts.tolist():
-            self._reset(count, [(float(table.best[count]), count, table.points[count], table.counted[count])])
-            self.bound[count] = float(np.nextafter(table.best[count], np.inf))  # the table cell is the best
+        for cell in cells:
+            self._reset(cell.trips, [cell])
+            self.bound[cell.trips] = float(np.nextafter(cell.revenue, np.inf))  # the count's best cell
         self.settle(dict.fromkeys(self.counts.tolist(), np.inf))  # every table cell's vehicles
         #: the table cell fits every limit asked: the count earns R*(K) under each
         self.unlimited = np.array(
             [self._reached(count, limit) for count, limit in zip(self.counts.tolist(), smallest_limits)]
         )
 
-    def _reset(self, count: int, cells: list[Candidate]) -> None:
+    def _reset(self, count: int, cells: list[Cell]) -> None:
         self.cells[count], self.uses[count], self.frontier[count] = cells, [], []
 
     # -- queries -----------------------------------------------------------------------------------------
@@ -94,7 +95,7 @@ class FleetLimitedCells:
         entries = np.where(fits, self._entries[rows, first], -1)
         return revenues, entries, fits | self._settled, self._walked_all
 
-    def cell(self, count: int, entry: int) -> Candidate:
+    def cell(self, count: int, entry: int) -> Cell:
         """A walked cell of the count."""
         return self.cells[count][entry]
 
@@ -124,7 +125,7 @@ class FleetLimitedCells:
                 for count in pending
                 if len(self.uses[count]) < len(self.cells[count])
                 and not self._reached(count, requests[count])
-                and self.cells[count][len(self.uses[count])][0] >= stops.get(count, -np.inf)
+                and self.cells[count][len(self.uses[count])].revenue >= stops.get(count, -np.inf)
             ]
             batch: list[tuple[int, int]] = []  # (count, list position) of the cells to count vehicles for
             for count in pending:
@@ -132,8 +133,8 @@ class FleetLimitedCells:
                 batch += [(count, position) for position in range(walked, min(len(self.cells[count]), 2 * walked + 8))]
             for start in range(0, len(batch), self.BATCH):
                 part = batch[start : start + self.BATCH]
-                chosen = self.table.chosen_many([self.cells[count][position] for count, position in part])
-                for (count, position), used in zip(part, self.in_use_of.peaks(chosen).tolist()):
+                chosen = cells_trips(self.problem, [self.cells[count][position] for count, position in part])
+                for (count, position), used in zip(part, self.problem.in_use.peaks(chosen).tolist()):
                     self._record(count, position, used)
             self.walked += len(batch)
             if once:
@@ -150,10 +151,10 @@ class FleetLimitedCells:
         assert all(floor < self.bound[count] for count, floor in floors.items()), "a floor at or above a bound"
         self.fetches += 1
         depths = {count: max(self.first_depth, self.growth * len(self.cells[count])) for count in floors}
-        for count, (cells, bound) in self.table.top_cells(floors, depths).items():
+        for count, (cells, bound) in top_cells(self.problem, floors, depths).items():
             old, uses = self.cells[count], self.uses[count]
             same = 0
-            while same < min(len(uses), len(cells)) and _same_cell(old[same], cells[same]):
+            while same < min(len(uses), len(cells)) and old[same].same_as(cells[same]):
                 same += 1
             self._reset(count, cells)
             for position in range(same):
@@ -184,58 +185,11 @@ class FleetLimitedCells:
                 self._entries = np.pad(self._entries, ((0, 0), (0, extra)), constant_values=-1)
             self._uses[position] = np.inf
             self._uses[position, : len(frontier)] = [uses[entry] for entry in frontier]
-            self._revenues[position, : len(frontier)] = [cells[entry][0] for entry in frontier]
+            self._revenues[position, : len(frontier)] = [cells[entry].revenue for entry in frontier]
             self._entries[position, : len(frontier)] = frontier
             walked = len(uses)
             # past the frontier: the next cell not walked, else the bound on cells not listed
-            self._fallback[position] = cells[walked][0] if walked < len(cells) else self.bound[count]
+            self._fallback[position] = cells[walked].revenue if walked < len(cells) else self.bound[count]
             self._unwalked[position] = len(cells) - walked
             self._walked_all[position] = walked == len(cells)
             self._settled[position] = walked == len(cells) and self.bound[count] == -np.inf
-
-
-def _same_cell(first: Candidate, second: Candidate) -> bool:
-    return first[0] == second[0] and first[3] == second[3] and bool(np.array_equal(first[2], second[2]))
-
-
-def best_response_within_limits(
-    table: ResponseTable, vehicle_subsidy: float, infrastructure_subsidy: float
-) -> BestResponse:
-    """The operator's exact best response to the subsidies under eq. (11), best first over the trip counts.
-
-    Each count is valued by its best cell within the fleet's limit, or by an upper bound until known
-    (:class:`FleetLimitedCells`, kept on the table for later calls). The count with the highest value
-    R(K) + m(K)·(k1 + ρ − c) is settled — walked, or listed further — until the highest is exact: no
-    bound can beat it. Ties go to fewer trips, as in the table.
-    """
-    params = table.params
-    if table.limited is None:  # the smallest fleets are those without subsidies
-        counts = np.flatnonzero(np.isfinite(table.best))
-        table.limited = FleetLimitedCells(table, counts, params.in_use_share * fleet_size(params, 0.0, 0.0, counts))
-    limited: FleetLimitedCells = table.limited
-    terms = _terms(params, table.trips, vehicle_subsidy, infrastructure_subsidy, table.rounded_crf)
-    fleets = _fleet(terms, params, limited.counts).astype(float)
-    limits, fleet_values = params.in_use_share * fleets, fleets * terms.per_vehicle
-    while True:
-        values, entries, exact, walked_all = limited.best(limits)
-        totals = values + fleet_values
-        best = int(np.argmax(totals))  # the first of equals: the fewest trips
-        count = int(limited.counts[best])
-        if not totals[best] > 0:  # upper bounds all: nothing breaks even (eq. (12))
-            raise DataError(
-                "subsidies",
-                (vehicle_subsidy, infrastructure_subsidy),
-                "no feasible price pair: every cell breaks the fleet-in-use limit or has U_O <= 0",
-            )
-        if exact[best]:
-            cell = limited.cell(count, int(entries[best]))
-            response = table.cell(count, vehicle_subsidy, infrastructure_subsidy, cell=cell)
-            assert response is not None, "a cell within its fleet's limit failed eq. (11)-(12)"
-            return response
-        if not walked_all[best]:
-            limited.settle({count: float(limits[best])}, once=True)
-            continue
-        known = totals[exact]  # the answer is worth at least the best count known exactly, and more than 0
-        needed = max(float(known.max()) if known.size else 0.0, 0.0) - float(fleet_values[best])
-        # twice as deep as this call needs: other subsidies tend to ask a little deeper each time
-        limited.fetch({count: needed - (float(values[best]) - needed) - 1e-9 * max(1.0, abs(needed))})

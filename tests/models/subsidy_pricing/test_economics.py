@@ -36,7 +36,7 @@ def test_utilities_by_hand_on_two_trips():
             "value_of_time": [0.5, 0.5],
         }
     )
-    outcome = sp.evaluate(params, trips, 1.0, 0.1, 0.1, 0.2, rounded_crf=True)
+    outcome = sp.evaluate(sp.OperatorProblem(params, trips, rounded_crf=True), 1.0, 0.1, sp.Subsidies(0.1, 0.2))
     # trip 1: 30 + 3 = 33 < 2.42 x 30 - 5 = 67.6 -> shared; trip 2: 2 + 1 = 3 > 2.42 x 2 - 5 < 0 -> private
     assert outcome.trips == 1 and outcome.fleet == int(40 + 16.67 * 0.3 + 0.05)
     environmental = 365 * 30 * (76.662 * 0.81 * 0.505 + 14.955 * 0.15 * 0.287) / 100
@@ -77,7 +77,8 @@ def test_parameters_overrides_and_trips_csv(tmp_path):
 
 def test_synthetic_trips_are_calibrated_to_the_paper():
     params = SubsidyPricingParams()
-    outcome = sp.evaluate(params, synthetic_trips(5000, seed=0), 1.683, 0.175, 0.1444, 0.3835, rounded_crf=True)
+    problem = sp.OperatorProblem(params, synthetic_trips(5000, seed=0), rounded_crf=True)
+    outcome = sp.evaluate(problem, 1.683, 0.175, sp.Subsidies(0.1444, 0.3835))
     assert 0.38 <= outcome.sharing_ratio <= 0.42  # the paper: 40.16 %
     assert outcome.feasible
 

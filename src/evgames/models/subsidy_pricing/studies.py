@@ -19,11 +19,12 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from evgames.data.subsidy_pricing import SubsidyPricingParams
+from evgames.data.subsidy_pricing import NO_SUBSIDIES, Subsidies
 from evgames.data.validation import require_integer
-from evgames.models.bilevel import BilevelResult, government_optimum, outcome_at
-from evgames.models.operator_response import ResponseTable
-from evgames.models.subsidy_pricing import evaluate
+from evgames.models.subsidy_pricing.outcome import BilevelResult, evaluate, outcome_at
+from evgames.models.subsidy_pricing.problem import OperatorProblem
+from evgames.models.subsidy_pricing.response_table import ResponseTable
+from evgames.models.subsidy_pricing.upper_level import government_optimum
 
 __all__ = ["SWEPT", "perturbation_tables", "plot_sweeps", "scenario_table", "sweep"]
 
@@ -56,16 +57,11 @@ SCENARIO_ROWS = (
 
 
 def scenario_table(
-    params: SubsidyPricingParams,
-    trips: pd.DataFrame,
-    equilibrium: BilevelResult,
-    rounded_crf: bool = False,
-    table: ResponseTable | None = None,
+    problem: OperatorProblem, equilibrium: BilevelResult, table: ResponseTable | None = None
 ) -> pd.DataFrame:
     """Table 2: the equilibrium beside the no-subsidy scenario (the operator's exact best response at 0, 0)."""
-    table = table or ResponseTable(params, trips, rounded_crf)
-    response = table.respond(0.0, 0.0)
-    unsubsidised = outcome_at(params, trips, response, 0.0, 0.0, rounded_crf)
+    table = table or ResponseTable(problem)
+    unsubsidised = outcome_at(problem, table.respond(NO_SUBSIDIES), NO_SUBSIDIES)
     return pd.DataFrame(
         {
             "with subsidies": {name: getattr(equilibrium.outcome, name) for name in SCENARIO_ROWS},
@@ -74,9 +70,7 @@ def scenario_table(
     )
 
 
-def perturbation_tables(
-    params: SubsidyPricingParams, trips: pd.DataFrame, equilibrium: BilevelResult, rounded_crf: bool = False
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def perturbation_tables(problem: OperatorProblem, equilibrium: BilevelResult) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Tables 3 and 4: figures with both prices, then both subsidy rates, scaled by −2 %…+2 %.
 
     The 0 % columns are the equilibrium itself (at a supremum, with the trips of the cell approached);
@@ -91,25 +85,11 @@ def perturbation_tables(
             if change == 0.0:
                 outcome = base
             elif scale_prices:
-                outcome = evaluate(
-                    params,
-                    trips,
-                    base.price_per_km * factor,
-                    base.price_per_min * factor,
-                    base.vehicle_subsidy,
-                    base.infrastructure_subsidy,
-                    rounded_crf,
-                )
+                outcome = evaluate(problem, base.price_per_km * factor, base.price_per_min * factor, base.subsidies)
             else:
+                scaled = Subsidies(base.vehicle_subsidy * factor, base.infrastructure_subsidy * factor)
                 outcome = evaluate(
-                    params,
-                    trips,
-                    base.price_per_km,
-                    base.price_per_min,
-                    base.vehicle_subsidy * factor,
-                    base.infrastructure_subsidy * factor,
-                    rounded_crf,
-                    shared=equilibrium.response.chosen,
+                    problem, base.price_per_km, base.price_per_min, scaled, shared=equilibrium.response.chosen
                 )
             columns[_column(change)] = {name: getattr(outcome, name) for name in FIGURES}
         return pd.DataFrame(columns)
@@ -118,10 +98,8 @@ def perturbation_tables(
 
 
 def sweep(
-    params: SubsidyPricingParams,
-    trips: pd.DataFrame,
+    problem: OperatorProblem,
     points: int = 5,
-    rounded_crf: bool = False,
     step: float = 0.01,
     refine: float = 0.001,
     progress: bool = False,
@@ -137,11 +115,11 @@ def sweep(
     changes = np.linspace(-0.10, 0.10, points)
     rows = []
     jobs = [(name, change) for name in SWEPT for change in changes]
-    base_table = ResponseTable(params, trips, rounded_crf)
+    params, base_table = problem.params, ResponseTable(problem)
     for name, change in tqdm(jobs, desc="sweeps", disable=not progress):
-        changed = params.with_overrides({name: getattr(params, name) * (1.0 + change)})
-        table = base_table.with_params(changed)
-        found = government_optimum(changed, trips, rounded_crf, method, step=step, refine=refine, table=table)
+        changed = problem.with_params(params.with_overrides({name: getattr(params, name) * (1.0 + change)}))
+        table = base_table.for_problem(changed)
+        found = government_optimum(changed, method, step=step, refine=refine, table=table)
         outcome = found.outcome
         rows.append(
             {

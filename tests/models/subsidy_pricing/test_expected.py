@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from evgames.data.subsidy_pricing import SubsidyPricingParams, synthetic_trips
-from evgames.models import subsidy_expected as se
+from evgames.models.subsidy_pricing import OperatorProblem, Subsidies, best_response
+from evgames.models.subsidy_pricing import expected as se
 
 SMALL = SubsidyPricingParams(
     base_fleet=6, subsidy_fleet_response=1, operating_cost=20, vehicle_cost=30000, parking_cost=500
@@ -17,11 +18,9 @@ def test_sharing_probability_matches_monte_carlo():
 
 
 def test_ipopt_optimum_beats_a_dense_grid_and_matches_the_numpy_function():
-    trips = synthetic_trips(150, 0)
-    found = se.expected_best_response(SMALL, trips, 0.1444, 0.3835)
-    at_optimum = se.expected_operator_value(
-        SMALL, trips, np.array([found.price_per_km, found.price_per_min]), 0.1444, 0.3835
-    )[0]
+    problem, subsidies = OperatorProblem(SMALL, synthetic_trips(150, 0)), Subsidies(0.1444, 0.3835)
+    found = best_response(problem, subsidies, "expected")
+    at_optimum = se.expected_operator_value(problem, np.array([found.price_per_km, found.price_per_min]), subsidies)[0]
     assert found.operator == pytest.approx(at_optimum, rel=1e-12)  # the Pyomo model is the numpy formula
     grid = np.array([(a, b) for a in np.linspace(0, 5, 101) for b in np.linspace(0, 0.4, 81)])
-    assert found.operator >= se.expected_operator_value(SMALL, trips, grid, 0.1444, 0.3835).max() - 1e-6
+    assert found.operator >= se.expected_operator_value(problem, grid, subsidies).max() - 1e-6

@@ -1,0 +1,51 @@
+"""Arithmetic over all 2^n coalitions of a game, each coalition a bitmask (bit i is player i).
+
+The helpers here are plain numpy on bitmask-indexed arrays and import nothing else of ours, so the game
+class (:mod:`evgames.games.tu`) and the values computed from it (:mod:`evgames.games.shapley`,
+:mod:`evgames.games.values`) can share them without importing each other at load time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["coalition_maxima", "coalition_sizes", "coalition_sums", "marginal_contributions", "split"]
+
+
+def split(array: np.ndarray, player: int) -> np.ndarray:
+    """View a bitmask-indexed array as (high bits, bit ``player``, low bits).
+
+    ``split(a, i)[:, 0, :]`` holds the coalitions without i and ``[:, 1, :]`` the same coalitions with i,
+    aligned; reductions over this view are contiguous, unlike gathers by index.
+    """
+    return array.reshape(-1, 2, 1 << player)
+
+
+def coalition_sizes(n: int) -> np.ndarray:
+    """|S| for every mask S of an n-player game."""
+    return np.bitwise_count(np.arange(1 << n, dtype=np.uint64)).astype(np.int64)
+
+
+def marginal_contributions(values: np.ndarray, player: int) -> np.ndarray:
+    """v(S ∪ i) − v(S) for every S without i, in increasing mask order of S."""
+    halves = split(values, player)
+    return (halves[:, 1, :] - halves[:, 0, :]).ravel()
+
+
+def _over_members(amounts: np.ndarray, combine: np.ufunc) -> np.ndarray:
+    """``combine`` folded over the members' amounts, for every mask (0 for ∅): n passes over 2^n entries."""
+    result = np.zeros(1 << amounts.size)
+    for player, amount in enumerate(amounts):
+        with_player = split(result, player)[:, 1, :]
+        combine(with_player, amount, out=with_player)
+    return result
+
+
+def coalition_sums(amounts: np.ndarray) -> np.ndarray:
+    """x(S) = Σ_{i ∈ S} x_i for every mask S, from one amount per player."""
+    return _over_members(np.asarray(amounts, dtype=float), np.add)
+
+
+def coalition_maxima(amounts: np.ndarray) -> np.ndarray:
+    """max_{i ∈ S} a_i for every mask S (0 for ∅), from one non-negative amount per player."""
+    return _over_members(np.asarray(amounts, dtype=float), np.maximum)

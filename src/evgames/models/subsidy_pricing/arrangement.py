@@ -1,0 +1,215 @@
+"""The arrangement of the users' choice lines in the price plane (seed 003's lower level, exact method).
+
+Users choose C(p) = {n : a_n·p < b_n} (eq. (2)–(6)), so the operator's utility Π(C, p) (eq. (10), see
+:mod:`~evgames.models.subsidy_pricing.problem`) is linear on every cell of the arrangement of the N choice
+lines a_n·p = b_n inside the price box, and its supremum over a cell is reached at one of the cell's
+vertices.
+
+:func:`line_vertices` sweeps along every choice line: the other lines cross it at sorted points where one
+trip enters or leaves C; at each crossing (a vertex) the four cells around it are valued — both, either
+or neither of the two boundary trips counted as sharing, as on each side of the lines — and likewise
+where a line meets the box. O(N² log N) in vectorised numpy. A value counts a trip exactly on its choice
+line when the cell approached counts it: the user is indifferent there and, by the tie rule, takes the
+private car, so the value is a *supremum* that prices a hair inside the cell attain to any precision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from evgames.data.subsidy_pricing import Subsidies
+from evgames.models.subsidy_pricing.economics import in_use_limit
+from evgames.models.subsidy_pricing.problem import BestResponse, OperatorProblem
+
+__all__ = [
+    "Cell",
+    "LineVertices",
+    "box_corners",
+    "cell_trips",
+    "cells_trips",
+    "line_vertices",
+    "vertex_response",
+]
+
+
+class Cell(NamedTuple):
+    """A cell of the price plane met at one of its vertices (a named tuple: lists of them are long).
+
+    Attributes:
+        revenue: D Σ (a·p − e) over the cell's sharing trips at the vertex: U_O without the fleet term.
+        trips: Number of sharing trips of the cell.
+        point: The vertex (p_s, p_t).
+        counted: Trips on their own choice line at the vertex that the cell counts as sharing.
+    """
+
+    revenue: float
+    trips: int
+    point: np.ndarray
+    counted: tuple[int, ...]
+
+    def same_as(self, other: Cell) -> bool:
+        """The same vertex, boundary trips and revenue."""
+        return (
+            self.revenue == other.revenue
+            and self.counted == other.counted
+            and bool(np.array_equal(self.point, other.point))
+        )
+
+
+#: The boundary trips a vertex value counts: neither, the line's own trip n, the crossing trip m, or both.
+_OPTIONS: tuple[tuple[str, ...], ...] = ((), ("n",), ("m",), ("n", "m"))
+
+
+@dataclass(frozen=True)
+class LineVertices:
+    """Vertex data of one choice line n: the cells met along it, without the fleet term.
+
+    ``values[k]`` and ``counts[k]`` (k = 0..3) hold, for every crossing, the revenue part
+    D Σ (a·p − e) and the trip count of the cell that counts neither, n, the crossing trip, or both of
+    the two boundary trips; ``ends`` lists the cells where the line meets the box.
+    """
+
+    line: int
+    points: np.ndarray  # (events, 2)
+    crossing: np.ndarray  # trip crossing line n at each event
+    values: np.ndarray  # (4, events)
+    counts: np.ndarray  # (4, events)
+    ends: list[Cell]
+
+    def counted(self, option: int, event: int) -> tuple[int, ...]:
+        """The boundary trips that option ``option`` (0..3) counts at crossing ``event``."""
+        return tuple(self.line if member == "n" else int(self.crossing[event]) for member in _OPTIONS[option])
+
+    def cell(self, option: int, event: int) -> Cell:
+        """The cell of option ``option`` at crossing ``event``."""
+        return Cell(
+            float(self.values[option, event]),
+            int(self.counts[option, event]),
+            self.points[event],
+            self.counted(option, event),
+        )
+
+
+def line_vertices(problem: OperatorProblem) -> Iterator[LineVertices]:
+    """Sweep every choice line clipped to the price box (see the module docstring)."""
+    params = problem.params
+    a, b = problem.per_trip, problem.threshold
+    days = params.days
+    upper = np.array([params.price_per_km_max, params.price_per_min_max])
+    gain = days * (b - problem.energy)  # revenue of a trip counted on its own choice line
+    for n in range(len(b)):
+        normal = a[n]
+        origin = normal * b[n] / float(normal @ normal)
+        direction = np.array([normal[1], -normal[0]])
+        low, high = -np.inf, np.inf
+        for k in range(2):  # clip the line to 0 <= origin + λ direction <= upper
+            if abs(direction[k]) < 1e-15:
+                if not 0 <= origin[k] <= upper[k]:
+                    low, high = 1.0, 0.0
+                continue
+            bounds = sorted(((0 - origin[k]) / direction[k], (upper[k] - origin[k]) / direction[k]))
+            low, high = max(low, bounds[0]), min(high, bounds[1])
+        if low > high:
+            continue
+        offset = a @ origin - b  # g_m(0)
+        slope = a @ direction  # h_m
+        offset[n], slope[n] = np.inf, 0.0  # line n itself is handled as a boundary trip
+        inside_start = (offset + low * slope < 0) | ((np.abs(offset + low * slope) < 1e-12) & (slope < 0))
+        revenue_origin = days * (a @ origin - problem.energy)
+        revenue_slope = days * slope
+        with np.errstate(divide="ignore", invalid="ignore"):
+            crossing = np.where(slope != 0, -offset / slope, np.inf)
+        events = np.flatnonzero((crossing > low) & (crossing < high))
+        order = events[np.argsort(crossing[events])]
+        entering = slope[order] < 0
+        delta = np.where(entering, 1.0, -1.0)
+        count_before = float(inside_start.sum()) + np.concatenate([[0.0], np.cumsum(delta)[:-1]])
+        origin_before = float(revenue_origin[inside_start].sum()) + np.concatenate(
+            [[0.0], np.cumsum(delta * revenue_origin[order])[:-1]]
+        )
+        slope_before = float(revenue_slope[inside_start].sum()) + np.concatenate(
+            [[0.0], np.cumsum(delta * revenue_slope[order])[:-1]]
+        )
+        leaving = ~entering  # a leaving trip was counted before its crossing: not strictly inside at it
+        count_strict = count_before - leaving
+        lam = crossing[order]
+        base = (origin_before - leaving * revenue_origin[order]) + lam * (slope_before - leaving * revenue_slope[order])
+        values = np.stack([base, base + gain[n], base + gain[order], base + gain[n] + gain[order]])
+        counts = np.stack([count_strict, count_strict + 1, count_strict + 1, count_strict + 2]).astype(int)
+        ends: list[Cell] = []
+        for end, inside in ((low, inside_start), (high, offset + high * slope < 0)):
+            value = float((revenue_origin + end * revenue_slope)[inside].sum())
+            count = int(inside.sum())
+            point = origin + end * direction
+            ends.append(Cell(value, count, point, ()))
+            ends.append(Cell(value + float(gain[n]), count + 1, point, (n,)))
+        yield LineVertices(
+            line=n, points=origin + lam[:, None] * direction, crossing=order, values=values, counts=counts, ends=ends
+        )
+
+
+def box_corners(problem: OperatorProblem) -> list[Cell]:
+    """The cells at the four corners of the price box."""
+    params = problem.params
+    found: list[Cell] = []
+    for ps, pt in (
+        (0.0, 0.0),
+        (params.price_per_km_max, 0.0),
+        (0.0, params.price_per_min_max),
+        (params.price_per_km_max, params.price_per_min_max),
+    ):
+        point = np.array([ps, pt])
+        inside = problem.shares(point)
+        revenue = problem.trip_revenue(point)[inside].sum()
+        found.append(Cell(float(params.days * revenue), int(inside.sum()), point, ()))
+    return found
+
+
+def cell_trips(problem: OperatorProblem, point: np.ndarray, counted: tuple[int, ...]) -> np.ndarray:
+    """The sharing trips of the cell at a vertex: those strictly inside plus the boundary trips counted."""
+    return _vertex_trips(problem, point[None, :], [counted])[:, 0]
+
+
+def cells_trips(problem: OperatorProblem, cells: Sequence[Cell]) -> np.ndarray:
+    """:func:`cell_trips` of many cells at once: one column of sharing trips per cell."""
+    points = np.array([cell.point for cell in cells], dtype=float).reshape(-1, 2)
+    return _vertex_trips(problem, points, [cell.counted for cell in cells])
+
+
+def _vertex_trips(problem: OperatorProblem, points: np.ndarray, counted: Sequence[tuple[int, ...]]) -> np.ndarray:
+    chosen = np.empty((problem.distance.size, points.shape[0]), dtype=bool)
+    limit = problem.threshold[:, None] - 1e-9
+    for start in range(0, points.shape[0], 128):  # blocks that stay in cache
+        np.less(problem.per_trip @ points[start : start + 128].T, limit, out=chosen[:, start : start + 128])
+    for column, boundary in enumerate(counted):
+        chosen[list(boundary), column] = True
+    return chosen
+
+
+def vertex_response(
+    problem: OperatorProblem, point: np.ndarray, counted: tuple[int, ...], subsidies: Subsidies, checked: bool = True
+) -> BestResponse | None:
+    """The operator at a vertex cell, or None when the cell breaks eq. (11) or (12).
+
+    ``checked=False`` values the cell without the check: the upper level values a supremum at U_O = 0 so.
+    """
+    chosen = cell_trips(problem, point, counted)
+    value = problem.value(chosen, point, subsidies)
+    fleet = int(problem.fleet(subsidies, int(chosen.sum())))
+    if checked and not (problem.in_use.peaks(chosen) <= in_use_limit(problem.params, fleet) and value > 0):
+        return None
+    return BestResponse(
+        price_per_km=float(point[0]),
+        price_per_min=float(point[1]),
+        operator=value,
+        trips=int(chosen.sum()),
+        fleet=fleet,
+        supremum=bool(counted),
+        method="exact",
+        wall_time=0.0,
+        chosen=chosen,
+    )
