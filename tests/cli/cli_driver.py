@@ -69,7 +69,17 @@ def _child(argv: list[str], cwd: str, out: str, err: str, memory: int) -> None:
 
 def run(cases: list[dict], timeout: float = TIMEOUT, parallel: int = PARALLEL) -> dict[str, dict]:
     """Run every case (``parallel`` at a time) and return the results by id."""
-    import evgames.cli  # noqa: F401 -- the expensive imports, done once before forking
+    # The expensive imports, done once before forking: the CLI itself imports each family only when a
+    # command runs it, so the families (and with them Pyomo, CasADi, cyipopt, highspy) are imported here.
+    import importlib
+
+    import evgames.cli  # noqa: F401
+    from evgames.api import FAMILIES
+
+    for family in FAMILIES.values():
+        importlib.import_module(family.module)
+    for module in ("evgames.allocation", "evgames.games.excess", "evgames.models.segmentation", "evgames.papers"):
+        importlib.import_module(module)
 
     memory = _mapped_bytes() + EXTRA_MEMORY if _mapped_bytes() else 0
     results: dict[str, dict] = {}
