@@ -46,3 +46,15 @@ def satisfaction_records(draw, min_players=2, max_players=6):
     matrix = np.array([[p["proposal"][name] for name in names] for p in players])
     assume(np.ptp(matrix, axis=0).sum() > 0.01)  # some disagreement, else there is nothing to bargain over
     return {"players": players, "normalise_powers": True}
+
+
+#: Seed 000's §3 bargaining case with short player names (k = 100, V = 1000), shared by several tests.
+SEED000_BARGAINING = {
+    "total_benefit": 1000,
+    "negotiation_cost": 100,
+    "players": [
+        {"name": "car", "cost": 100, "standalone": 180, "power": 0.32},
+        {"name": "facility", "cost": 80, "standalone": 130, "power": 0.25},
+        {"name": "operator", "cost": 120, "standalone": 200, "power": 0.43},
+    ],
+}

@@ -1,7 +1,8 @@
-"""Command line: ``evgames solve``, ``verify``, ``allocate``, ``segment`` and ``reproduce``.
+"""Command line of evgames: solve, verify, allocate, segment, study, params, schema, reproduce and report.
 
-Human output is a table; ``--json`` prints one JSON object on stdout. Errors exit with status 2 and
-a one-line message on stderr naming the problem.
+Thin: parse, call :mod:`evgames.api` and the families it registers, print. Human output is a table;
+``--json`` prints one JSON object on stdout. Errors exit with status 2 and a one-line message on stderr
+naming the field or option and the value.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import os
 import shutil
 import sys
 import tempfile
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -409,21 +409,58 @@ def _verify(args: argparse.Namespace) -> None:
             print(f"- {check.model}, {check.check}: {check.verdict.value}; {check.detail}")
 
 
-def _reproduce(args: argparse.Namespace) -> None:
-    from evgames.verification.ledger import to_frame
+def _reproduce(args: argparse.Namespace) -> int:
+    """Print the ledger; exit 1 when a row's status is not the one its case file expects (a regression)."""
+    from evgames.papers import render
 
     rows = api.reproduce(args.paper)
     if args.json:
-        _print_json({"rows": [row.to_dict() for row in rows]})
-        return
-    frame = to_frame(rows)
-    frame["reading"] = frame["reading"].fillna("")
-    print(_table(frame[["paper", "location", "quantity", "printed", "computed", "status", "reading"]]))
-    counts = Counter(row.status for row in rows)
-    print("\n" + ", ".join(f"{count} {status}" for status, count in sorted(counts.items())) + f" of {len(rows)}")
-    for row in rows:
-        if row.status != "match":
-            print(f"- {row.location}, {row.quantity}: {row.note}")
+        _print_json(render.json_record(rows))
+    else:
+        print(render.text(rows))
+    return 1 if render.changed_rows(rows) else 0
+
+
+def _report(args: argparse.Namespace) -> None:
+    """Write the HTML report (ledger, verdicts, figures) to ``--out``: whole or not at all."""
+    from evgames.papers import report
+
+    target = Path(args.out)
+    if target.exists() and not args.force:
+        raise DataError("--out", str(target), "exists; choose another file or add --force to replace it")
+    if target.is_dir():
+        raise DataError("--out", str(target), "is a folder; name the HTML file to write")
+    _, table = api.verify_all()
+    page = report.page(api.reproduce(None), table.to_frame(), report.figures())
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # a temporary file beside the target, renamed at the end: a reader never sees half a page
+        descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
+    except OSError as error:
+        raise DataError("--out", str(target), f"cannot be written ({error.strerror})") from None
+    staging = Path(name)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+            stream.write(page)
+        umask = os.umask(0)
+        os.umask(umask)
+        staging.chmod(0o666 & ~umask)  # mkstemp makes the file private; a report is an ordinary file
+        staging.replace(target)
+    except OSError as error:
+        raise DataError("--out", str(target), f"cannot be written ({error.strerror})") from None
+    finally:
+        staging.unlink(missing_ok=True)
+    print(f"wrote {target}")
+
+
+class _StatusesHelp(argparse.RawDescriptionHelpFormatter):
+    """Help ending with the ledger's statuses, imported only when help is shown (the parser stays fast)."""
+
+    def format_help(self) -> str:
+        from evgames.verification.ledger import STATUSES
+
+        self.add_text("statuses:\n" + "\n".join(f"  {name:<26}{meaning}" for name, meaning in STATUSES.items()))
+        return super().format_help()
 
 
 def _allocate(args: argparse.Namespace) -> None:
@@ -509,6 +546,13 @@ def _params(args: argparse.Namespace) -> None:
     print(_table(table.set_index("name")))
 
 
+def _schema(args: argparse.Namespace) -> None:
+    """Print the JSON Schema of a data file: JSON whether or not ``--json`` is given (a schema is JSON)."""
+    from evgames.data.schema import schema
+
+    _print_json(schema(args.model))
+
+
 def _add_subsidy_inputs(parser: argparse.ArgumentParser, prefix: str = "") -> None:
     """The trips and parameter options read by :func:`_subsidy_inputs`."""
     parser.add_argument("--trips-csv", help=f"{prefix}trips table (distance_km, duration_min, ...)")
@@ -590,10 +634,28 @@ def _parser() -> argparse.ArgumentParser:
     params.add_argument("--json", action="store_true", help="print one JSON object")
     params.set_defaults(run=_params)
 
-    reproduce = commands.add_parser("reproduce", help="published vs computed for every shipped case study")
+    schema = commands.add_parser("schema", help="print the JSON Schema of a model's data file (or a game, solver file)")
+    schema.add_argument("model", choices=[*api.MODELS, "game", "solver"], help="model family, game or solver")
+    schema.add_argument("--json", action="store_true", help="accepted for symmetry: the schema is always JSON")
+    schema.set_defaults(run=_schema)
+
+    reproduce = commands.add_parser(
+        "reproduce",
+        help="published vs computed for every shipped case study",
+        description="Every published number of the seed papers against its computation, one reading per paper. "
+        "Exit status 1 when a row's status differs from the one its case file expects.",
+        formatter_class=_StatusesHelp,
+    )
     reproduce.add_argument("--paper", help="seed paper id, e.g. 000")
-    reproduce.add_argument("--json", action="store_true", help="print one JSON object")
+    reproduce.add_argument("--json", action="store_true", help="print one JSON object (rows, summary, statuses)")
     reproduce.set_defaults(run=_reproduce)
+
+    report = commands.add_parser(
+        "report", help="one self-contained HTML page: the ledger per paper, every family's verdicts, the figures"
+    )
+    report.add_argument("--out", required=True, help="HTML file to write")
+    report.add_argument("--force", action="store_true", help="replace an existing --out file")
+    report.set_defaults(run=_report)
     for command in commands.choices.values():  # --debug is accepted after the command name too
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
@@ -614,7 +676,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     try:
-        args.run(args)
+        code = args.run(args)  # a command that reports a failed check returns 1; the others return None
     except (DataError, SolverError) as error:
         if args.debug:
             raise
@@ -636,7 +698,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 def _one_line(message: str, limit: int = 400) -> str:

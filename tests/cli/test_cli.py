@@ -72,10 +72,11 @@ def test_verify_human_output(capsys):
 def test_reproduce_json_rows(capsys):
     code, out, _ = run(capsys, "reproduce", "--paper", "000", "--json")
     rows = json.loads(out)["rows"]
-    assert code == 0 and len(rows) == 48
-    keys = {"paper", "location", "quantity", "published", "computed", "status", "reading", "note"}
+    assert code == 0 and len(rows) == 54
+    keys = {"paper", "location", "quantity", "published", "computed", "status", "reading", "note", "unit"}
     assert all(keys <= set(row) for row in rows)
-    assert {row["status"] for row in rows} <= {"match", "match-under-reading", "differs"}
+    statuses = {"reproduced", "reproduced-under-reading", "input", "arithmetic", "data-missing", "contradicted"}
+    assert {row["status"] for row in rows} <= statuses
 
 
 @pytest.mark.parametrize(

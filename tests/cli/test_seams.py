@@ -90,6 +90,7 @@ def test_study_refuses_an_occupied_folder_and_leaves_it_untouched(tmp_path):
     assert [path.name for path in out.iterdir()] == ["mine.txt"]
 
 
+@pytest.mark.slow
 def test_study_writes_its_folder_whole_and_force_replaces_it(tmp_path):
     out = tmp_path / "studies"
     first = evgames("study", "subsidy-pricing", "--out", str(out), *SMALL_STUDY)
@@ -112,6 +113,7 @@ def test_a_failing_study_leaves_nothing_behind(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_ctrl_c_exits_130_with_one_line_and_no_debris(tmp_path):
     out = tmp_path / "studies"
     child = subprocess.Popen(
@@ -122,8 +124,9 @@ def test_ctrl_c_exits_130_with_one_line_and_no_debris(tmp_path):
         text=True,
     )
     deadline = time.monotonic() + 120
-    while not any(tmp_path.iterdir()) and time.monotonic() < deadline:  # the staging folder: work has begun
-        time.sleep(0.1)
+    while child.poll() is None and not any(tmp_path.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.1)  # until the staging folder appears: the work has begun
+    assert child.poll() is None, f"the study ended before it could be interrupted: {child.communicate()[1][-500:]}"
     child.send_signal(signal.SIGINT)
     _, err = child.communicate(timeout=120)
     assert child.returncode == 130
@@ -131,6 +134,7 @@ def test_ctrl_c_exits_130_with_one_line_and_no_debris(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_verify_all_gives_verdicts_for_every_family():
     done = evgames("verify", "--all", "--json")
     assert done.returncode == 0, done.stderr

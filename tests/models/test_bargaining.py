@@ -3,21 +3,13 @@ import math
 import numpy as np
 import pytest
 from hypothesis import Phase, given, settings
-from strategies import bargaining_records
+from strategies import SEED000_BARGAINING, bargaining_records
 
 from evgames.data import DataError
 from evgames.models import bargaining
 from evgames.solvers import NonOptimalTerminationError
 
-SEED000 = {
-    "total_benefit": 1000,
-    "negotiation_cost": 100,
-    "players": [
-        {"name": "car", "cost": 100, "standalone": 180, "power": 0.32},
-        {"name": "facility", "cost": 80, "standalone": 130, "power": 0.25},
-        {"name": "operator", "cost": 120, "standalone": 200, "power": 0.43},
-    ],
-}
+SEED000 = SEED000_BARGAINING
 
 
 def test_closed_form_on_seed000_by_hand():

@@ -102,6 +102,7 @@ def test_relaxation_and_standalone_closed_form():
         assert solve(sa.build_model(data, members), "highs").objective == pytest.approx(integer[mask])
 
 
+@pytest.mark.slow
 def test_parallel_workers_equal_sequential():
     data = synthetic_city(5, 24, seed=1)
     assert sa.coalition_values(data, workers=2) == pytest.approx(sa.coalition_values(data))
@@ -132,6 +133,7 @@ if __name__ == "__main__":
 """
 
 
+@pytest.mark.slow
 def test_parallel_run_after_an_in_process_solve_finishes(tmp_path):
     # A pool forked after HiGHS ran hung for ever; the workers must start safely and finish.
     script = tmp_path / "after_solve.py"
@@ -142,6 +144,7 @@ def test_parallel_run_after_an_in_process_solve_finishes(tmp_path):
     assert values == pytest.approx(sa.coalition_values(synthetic_city(5, 24, seed=1)))
 
 
+@pytest.mark.slow
 def test_workers_without_a_main_guard_fail_with_a_message(tmp_path):
     script = tmp_path / "unguarded.py"
     script.write_text(PARALLEL_AFTER_SOLVE.replace('if __name__ == "__main__":\n', "if True:\n"))
@@ -206,3 +209,11 @@ def test_shipped_synthetic_city_equals_its_generator():
 def test_example_city_equals_its_generator():
     example = StationAllianceData.from_yaml(Path(__file__).resolve().parents[2] / "examples" / "city.yaml")
     assert example == synthetic_city(6, 24, seed=0)
+
+
+def test_solution_frame_lists_each_allocation_by_station():
+    solution = sa.solve(seed001())
+    frame = solution.to_frame()
+    assert list(frame.index) == ["S1", "S2"] and frame.loc["S1", "standalone"] == 8400  # 6 h x 50 x 30 - 600
+    assert frame["shapley"].sum() == pytest.approx(solution.game.grand_value)
+    assert set(frame.columns) >= {"standalone", "shapley", "nucleolus"}

@@ -51,22 +51,41 @@ def _thresholds(data: BargainingData) -> np.ndarray:
 
 
 def build_model(data: BargainingData) -> pyo.ConcreteModel:
-    """Pyomo model of eq. (1)–(5); participation (eq. 2) is the lower bound θ_i on each share."""
+    """Pyomo model of eq. (1)–(5); participation (eq. 2) is the lower bound θ_i on each share.
+
+    The data a user varies are mutable parameters (``net_benefit``, ``cost``, ``standalone``, ``power``): after
+    ``model.cost["A"] = 5`` a re-solve gives the answer of a model built from the changed data, because the
+    share bounds θ_i are expressions of them and the solvers read parameters' current values at each solve.
+    """
     thresholds = _thresholds(data)
     spare = 1.0 - float(thresholds.sum())  # the surplus as a share of V_m − k
     n = len(data.players)
     model = pyo.ConcreteModel(name="fixed-ratio asymmetric Nash bargaining (seed 000 eq. 1-9)")
     model.players = pyo.Set(initialize=data.names, ordered=True, doc="participants i")
-    model.net_benefit = pyo.Param(initialize=data.net_benefit, doc="V_m - k, benefit left after negotiation")
-    model.cost = pyo.Param(model.players, initialize={p.name: p.cost for p in data.players}, doc="C_i")
-    model.standalone = pyo.Param(
-        model.players, initialize={p.name: p.standalone for p in data.players}, doc="G_i, standalone profit"
+    model.net_benefit = pyo.Param(
+        initialize=data.net_benefit, mutable=True, doc="V_m - k, benefit left after negotiation"
     )
-    model.power = pyo.Param(model.players, initialize={p.name: p.power for p in data.players}, doc="γ_i")
-    bounds = {name: (theta, theta + spare) for name, theta in zip(data.names, thresholds)}
+    model.cost = pyo.Param(model.players, initialize={p.name: p.cost for p in data.players}, mutable=True, doc="C_i")
+    model.standalone = pyo.Param(
+        model.players,
+        initialize={p.name: p.standalone for p in data.players},
+        mutable=True,
+        doc="G_i, standalone profit",
+    )
+    model.power = pyo.Param(model.players, initialize={p.name: p.power for p in data.players}, mutable=True, doc="γ_i")
+
+    def threshold(m: pyo.ConcreteModel, i: str) -> Any:
+        # θ_i = (C_i + G_i) / (V_m − k) as an expression of the parameters (Pyomo takes no named Expression
+        # in bounds), so the bounds follow parameter changes
+        return (m.cost[i] + m.standalone[i]) / m.net_benefit
+
+    def share_bounds(m: pyo.ConcreteModel, i: str) -> tuple[Any, Any]:
+        # θ_i ≤ a_i ≤ θ_i + (1 − Σ θ_j)
+        return threshold(m, i), threshold(m, i) + 1 - sum(threshold(m, j) for j in m.players)
+
     model.share = pyo.Var(
         model.players,
-        bounds=lambda m, i: bounds[i],
+        bounds=share_bounds,
         # An equal split of the surplus: interior, feasible, and independent of the answer.
         initialize={name: theta + spare / n for name, theta in zip(data.names, thresholds)},
         doc="a_i, share of V_m - k (eq. 1); lower bound θ_i is participation U_i >= G_i (eq. 2)",

@@ -63,16 +63,22 @@ def _bargaining_players(data: SatisfactionData) -> np.ndarray:
 
 
 def build_model(data: SatisfactionData) -> pyo.ConcreteModel:
-    """Pyomo model of eq. (15)–(16), maximising ln Z = Σ γ_i ln((r_i − q_i⁻)/q_i⁺)."""
+    """Pyomo model of eq. (15)–(16), maximising ln Z = Σ γ_i ln((r_i − q_i⁻)/q_i⁺).
+
+    ``least``, ``ideal`` and ``power`` are mutable parameters: after ``model.power["A"] = 0.5`` a re-solve gives the
+    answer of a model built from the changed data (the bounds are the parameters themselves). Which players
+    bargain (q_i⁺ − q_i⁻ above ``AGREED_WIDTH``; the others are fixed at q_i⁻) is decided here, from the data:
+    a change that moves a player across that line needs a rebuild.
+    """
     least, ideal = data.least, data.ideal
     width = ideal - least
     slack = 1.0 - float(least.sum())
     bargaining = _bargaining_players(data)
     model = pyo.ConcreteModel(name="constrained satisfaction Nash bargaining (seed 000 eq. 15-16)")
     model.players = pyo.Set(initialize=data.names, ordered=True, doc="participants i")
-    model.least = pyo.Param(model.players, initialize=dict(zip(data.names, least)), doc="q_i^-")
-    model.ideal = pyo.Param(model.players, initialize=dict(zip(data.names, ideal)), doc="q_i^+")
-    model.power = pyo.Param(model.players, initialize=dict(zip(data.names, data.powers)), doc="γ_i")
+    model.least = pyo.Param(model.players, initialize=dict(zip(data.names, least)), mutable=True, doc="q_i^-")
+    model.ideal = pyo.Param(model.players, initialize=dict(zip(data.names, ideal)), mutable=True, doc="q_i^+")
+    model.power = pyo.Param(model.players, initialize=dict(zip(data.names, data.powers)), mutable=True, doc="γ_i")
     model.coefficient = pyo.Var(
         model.players,
         bounds=lambda m, i: (m.least[i], m.ideal[i]),

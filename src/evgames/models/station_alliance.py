@@ -77,7 +77,15 @@ def _members(data: StationAllianceData, coalition: Iterable[str] | None) -> list
 def build_model(
     data: StationAllianceData, coalition: Iterable[str] | None = None, relax: bool = False
 ) -> pyo.ConcreteModel:
-    """The model of the module docstring for ``coalition`` (default: every station)."""
+    """The model of the module docstring for ``coalition`` (default: every station).
+
+    The prices and costs a user varies are mutable parameters: ``profit`` (p_j), ``operating_cost`` (C_j),
+    ``platform_cost`` (Q), ``compensation`` (f_jk) and ``travel_cost``; after ``model.profit["A"] = 12`` a solve
+    through :func:`evgames.solvers.solve` gives the answer of a model built from the changed data. Capacities and
+    arrivals stay plain numbers: the variable bounds are rounded (``floor``) functions of them and of the
+    overflow max(x − ηΔt, 0), which a parameter expression cannot carry, so changing them means rebuilding.
+    (A :class:`CoalitionSolver` compiles its matrix once and does not see later parameter changes.)
+    """
     members = _members(data, coalition)
     domain = pyo.NonNegativeReals if relax else pyo.NonNegativeIntegers
     station = {name: data.station(name) for name in members}
@@ -94,6 +102,30 @@ def build_model(
     model.stations = pyo.Set(initialize=members, ordered=True, doc="stations in the coalition S")
     model.periods = pyo.RangeSet(0, data.periods - 1, doc="periods t of length Δt")
     model.routes = pyo.Set(initialize=routes, dimen=2, ordered=True, doc="pairs (j, k): j may divert to k")
+    model.profit = pyo.Param(
+        model.stations,
+        initialize={j: station[j].profit_per_vehicle for j in members},
+        mutable=True,
+        doc="p_j, profit per vehicle served at j",
+    )
+    model.operating_cost = pyo.Param(
+        model.stations, initialize={j: station[j].operating_cost for j in members}, mutable=True, doc="C_j per day"
+    )
+    model.platform_cost = pyo.Param(
+        initialize=data.platform_cost, mutable=True, doc="Q, added cost of a coalition of two or more stations"
+    )
+    model.compensation = pyo.Param(
+        model.routes,
+        initialize={route: terms[route].compensation for route in routes},
+        mutable=True,
+        doc="f_jk, paid per vehicle j diverts to k",
+    )
+    model.travel_cost = pyo.Param(
+        model.routes,
+        initialize={route: terms[route].travel_cost for route in routes},
+        mutable=True,
+        doc="further cost per vehicle diverted from j to k",
+    )
     model.served = pyo.Var(
         model.stations,
         model.periods,
@@ -127,12 +159,11 @@ def build_model(
         ),
         doc="Σ_k diverted_jkt <= overflow_jt: only vehicles beyond j's capacity move",
     )
-    fixed_costs = sum(station[j].operating_cost for j in members) + (data.platform_cost if len(members) > 1 else 0)
+    fixed_costs = sum(model.operating_cost[j] for j in members) + (model.platform_cost if len(members) > 1 else 0)
     model.revenue = pyo.Objective(
-        expr=sum(station[j].profit_per_vehicle * model.served[j, t] for j in members for t in model.periods)
+        expr=sum(model.profit[j] * model.served[j, t] for j in members for t in model.periods)
         + sum(
-            (station[k].profit_per_vehicle - terms[j, k].compensation - terms[j, k].travel_cost)
-            * model.diverted[j, k, t]
+            (model.profit[k] - model.compensation[j, k] - model.travel_cost[j, k]) * model.diverted[j, k, t]
             for (j, k) in routes
             for t in model.periods
         )
@@ -168,7 +199,9 @@ class CoalitionSolver:
     variables of stations outside S are bounded to zero and v(S) = objective + Σ_{j∉S} C_j + Q − Q·[|S| ≥ 2].
     """
 
-    def __init__(self, data: StationAllianceData, relax: bool = False, options: Mapping[str, Any] | None = None):
+    def __init__(
+        self, data: StationAllianceData, relax: bool = False, options: SolverConfig | Mapping[str, Any] | None = None
+    ):
         self.data = data
         self.model = build_model(data, None, relax)
         self.lp = HighsLP(self.model, options)
@@ -209,7 +242,9 @@ def _coalition_names(names: Sequence[str], mask: int) -> list[str]:
 _WORKER_SOLVER: dict[str, CoalitionSolver] = {}
 
 
-def _worker_coalition_solver(token: str, data: StationAllianceData, relax: bool, options: dict[str, Any]):
+def _worker_coalition_solver(
+    token: str, data: StationAllianceData, relax: bool, options: SolverConfig | dict[str, Any]
+):
     """The compiled grand model of sweep ``token`` in this worker, built on its first chunk only."""
     if token not in _WORKER_SOLVER:
         _WORKER_SOLVER.clear()  # one sweep at a time: drop the previous sweep's model
@@ -232,7 +267,8 @@ def _solve_chunk(
     name = (solver.name if isinstance(solver, SolverConfig) else solver) or DEFAULT_SOLVER
     results = []
     if name == DEFAULT_SOLVER:
-        options = dict(solver.options) if isinstance(solver, SolverConfig) else {}
+        # the whole config: HiGHS's matrix route translates time_limit, tolerance, verbose and [solver.highs]
+        options: SolverConfig | dict[str, Any] = solver if isinstance(solver, SolverConfig) else {}
         coalitions = (
             CoalitionSolver(data, relax, options)
             if token is None
@@ -352,6 +388,13 @@ class StationAllianceSolution:
             "convex": self.convex,
             "shapley_in_core": self.shapley_in_core,
         }
+
+    def to_frame(self) -> pd.DataFrame:
+        """The allocations side by side, one row per station, with each station's standalone value v({i})."""
+        standalone = pd.Series(
+            [self.game.values[1 << i] for i in range(self.game.n)], index=list(self.game.players), name="standalone"
+        )
+        return pd.concat([standalone, pd.DataFrame(self.allocations)], axis=1)
 
 
 def _modified(data: StationAllianceData, game: TUGame, value: pd.Series) -> pd.Series | None:

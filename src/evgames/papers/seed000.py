@@ -8,7 +8,8 @@ Quantities, each keyed ``name[player]``:
   with X = V_m, ``stage1.coefficient`` r by eq. (14);
 * §3.2 stage 2: ``ideal`` q⁺, ``least`` q⁻, ``target`` r* (the true optimum of (15)–(16), or eq. (17)
   under that reading), ``adjusted`` r' by eq. (18) from the stage-1 r;
-* Table 3 (long-term): ``long.payoff`` r'(V_m − k) − C and ``long.improvement``.
+* Table 3 (long-term): ``long.payoff`` r'(V_m − k) − C and ``long.improvement``;
+* ``distributable`` V_m − k − ΣC and ``grand`` v(N), the totals of the efficiency claims.
 
 Settings a reading may change: ``negotiation_cost`` (k), ``adjustment`` (φ), ``satisfaction_target``
 (``optimum`` | ``paper_eq17``), ``shapley_decimals`` and ``coefficient_decimals`` (round as printed).
@@ -101,7 +102,11 @@ def compute(settings: Mapping[str, Any], case: Mapping[str, Any] | None = None) 
         "long.payoff": long_payoffs,
         "long.improvement": bargaining.improvement(data, long_payoffs),
     }
-    return {f"{name}[{player}]": float(value) for name, values in series.items() for player, value in values.items()}
+    result = {f"{name}[{player}]": float(value) for name, values in series.items() for player, value in values.items()}
+    # what an efficient split of eq. (1)'s incomes must add up to: V_m - k - Σ C
+    result["distributable"] = data.total_benefit - data.negotiation_cost - sum(p.cost for p in data.players)
+    result["grand"] = TUGame.from_mapping(case["game"]).grand_value
+    return result
 
 
 def ledger() -> list[LedgerRow]:

@@ -6,7 +6,8 @@ Quantities: ``lambda[S]``, ``surplus`` (v(I) − Σ v(S)), ``standalone[S]``, ``
 Tables 3–4 (the six peak hours of ``seed001_stations``): ``diverted[t]`` (vehicles moved, by the
 station-alliance MILP), ``R1[t]`` = p·min(x1, η), ``R2[t]`` = p·diverted, ``R1+R2[t]``, ``V[t]`` (the
 alliance's value in the period: p·(all vehicles served) − f·diverted) and the daily totals
-``R1 total`` = ΣR1 − C1, ``R2 total`` = ΣR2 − C2, ``R1+R2 total`` and ``V total`` = ΣV − C1 − C2 − Q.
+``R1 total`` = ΣR1 − C1, ``R2 total`` = ΣR2 − C2, ``R1+R2 total`` and ``V total`` = ΣV − C1 − C2 − Q;
+``model.shapley[S]``: the Shapley value of the game those totals define (the model's game, not the typed one).
 
 Settings a reading may change: ``grand_value`` (v(I)), ``modified_scale`` (``grand`` as eq. (16)
 writes, or ``surplus``), ``lambda_decimals``, ``standalone_total`` (the denominator of the growth),
@@ -108,7 +109,14 @@ def compute(settings: Mapping[str, Any], case: Mapping[str, Any] | None = None) 
     base_total = float(settings.get("standalone_total", standalone.sum()))
 
     result: dict[str, float] = {"surplus": surplus, "growth": game.grand_value / base_total - 1.0}
-    result.update(station_quantities(settings))
+    stations = station_quantities(settings)
+    result.update(stations)
+    # the same game from the station model (Table 4's columns) rather than from the values typed in
+    modelled = TUGame(
+        players,
+        {players[0]: stations["R1 total"], players[1]: stations["R2 total"], grand_label: stations["V total"]},
+    )
+    result.update({f"model.shapley[{name}]": float(share) for name, share in shapley(modelled).items()})
     for name in players:
         result[f"lambda[{name}]"] = float(weights[name])
         result[f"standalone[{name}]"] = float(standalone[name])

@@ -4,7 +4,8 @@ The two-player game: v(E) = E's case-1 income, v(U) = U's case-1 income (0), v(E
 Quantities: ``shapley[p]`` (eq. (4)), ``solidarity[p]`` (Nowak–Radzik; eq. (5) as printed is the
 Banzhaf value, which for two players equals the Shapley value), ``gain[e-commerce]`` and
 ``loss[user]`` (yuan), ``contribution[p]``, ``improved[p]`` and ``change[p]`` (eq. (11)),
-``net_gain[e-commerce]`` (yuan).
+``net_gain[e-commerce]`` (yuan), ``grand`` (v(N)),
+``model.shapley[p]`` (the Shapley value of the game built from the demand-response model).
 
 Tables 6 and 8 come from the demand-response model on ``seed002_demand`` (whose load profile is
 synthetic: the paper's exists only in its Figure 3): ``spot[c]`` (tariff + change), ``price_change[c]``,
@@ -104,7 +105,18 @@ def compute(settings: Mapping[str, Any], case: Mapping[str, Any] | None = None) 
         f"gain[{platform}]": float(value[platform] - case4[platform]) * YUAN_PER_UNIT,
         f"loss[{user}]": float(case4[user] - value[user]) * YUAN_PER_UNIT,
         f"net_gain[{platform}]": float(improved[platform] - case1[platform]) * YUAN_PER_UNIT,
+        "grand": two.grand_value,
     }
+    # the same game from the demand-response model: no cooperation (case none) and both responses
+    modelled = TUGame(
+        list(two.players),
+        {
+            platform: result["income[none]"],
+            user: result["user[none]"],
+            f"{platform},{user}": result["income[both]"] + result["user[both]"],
+        },
+    )
+    result.update({f"model.shapley[{name}]": float(share) for name, share in shapley(modelled).items()})
     for player in two.players:
         result[f"shapley[{player}]"] = float(value[player])
         result[f"solidarity[{player}]"] = float(shared[player])

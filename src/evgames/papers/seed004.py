@@ -5,7 +5,7 @@ weights of the four schemes by eq. (5)–(12).
 
 Quantities: ``term[{1}]`` … (player 1's weighted marginal contributions in Table 1), ``shapley[p]``,
 ``risk[p]``, ``investment[p]``, ``performance[p]`` (proportional allocations of v(N)), ``omega[scheme]``
-(TOPSIS weights) and ``topsis[p]`` (the blended allocation; the paper's Table 2 is not in the text).
+(TOPSIS weights), ``grand`` (v(N)) and ``topsis[p]`` (the blended allocation; the paper's Table 2 is not in the text).
 
 Settings a reading may change: ``investment_source`` (``amounts`` as stated, or the printed
 ``levels``), ``shapley_remainder`` (player 3's value as the remainder of the others' rounded values),
@@ -39,7 +39,7 @@ def compute(settings: Mapping[str, Any], case: Mapping[str, Any] | None = None) 
     case = load_case(CASE) if case is None else case
     game = TUGame.from_mapping(case["game"])
     players = list(game.players)
-    result: dict[str, float] = {}
+    result: dict[str, float] = {"grand": game.grand_value}
 
     first = 0  # Table 1 lists player 1's terms w(|S|)[v(S) − v(S∖1)] for S ∋ 1
     for mask in range(1, game.values.size):

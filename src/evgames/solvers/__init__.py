@@ -5,7 +5,8 @@
 
 The configuration, results and errors import nothing heavy; the solver routes (Pyomo, highspy, CasADi,
 cyipopt) are imported on first use of a name that needs them (PEP 562), so that scripts and the command
-line start fast.
+line start fast. Importing this package also registers ``evgames_ipopt`` and ``evgames_pso`` with Pyomo's
+``SolverFactory``, without importing Pyomo (:mod:`evgames.solvers.pyomo_hook`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from evgames.solvers.errors import (
     SolverNotAvailableError,
     SolverOptionError,
 )
+from evgames.solvers.pyomo_hook import install as _register_with_pyomo
 from evgames.solvers.result import SolveResult, Status
 
 if TYPE_CHECKING:
@@ -64,3 +66,7 @@ _LAZY = {
 
 
 __getattr__ = lazy_attributes(__name__, _LAZY)
+
+# pyo.SolverFactory("evgames_ipopt") and ("evgames_pso"): registered now if Pyomo is loaded, else as soon as it is
+# (see evgames.solvers.pyomo_hook; Pyomo offers no plugin entry point, and importing it here would cost seconds).
+_register_with_pyomo()

@@ -400,8 +400,9 @@ def compile_model(structure: ModelStructure) -> CompiledNLP:
     symbol_of = {id(v): symbol for v, symbol in zip(variables, ca.vertsplit(x))}
     walker = _ToCasadi(symbol_of)
 
-    sense = 1.0 if structure.objective.sense == pyo.minimize else -1.0
-    f = sense * ca.SX(walker.walk_expression(structure.objective.expr))
+    objective = structure.objective
+    sense = 1.0 if objective is None or objective.sense == pyo.minimize else -1.0
+    f = sense * ca.SX(walker.walk_expression(objective.expr)) if objective is not None else ca.SX(0.0)
 
     bodies, g_lower, g_upper = [], [], []
     for constraint in structure.constraints:

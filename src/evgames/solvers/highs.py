@@ -1,40 +1,36 @@
-"""HiGHS through Pyomo's persistent APPSI interface (``appsi_highs``), which works with pip's highspy.
+"""HiGHS basics shared by every HiGHS route: a silent ``highspy.Highs``, option checking and the one status map.
 
-Solutions are never loaded blindly: the termination condition is read first, so an infeasible
-model gives a result with status ``infeasible`` rather than a traceback (Pyomo #2363, #3130).
+The solving itself is in :mod:`evgames.solvers.highs_lp`: one matrix route serves ``solve(model, "highs")``
+(LP, MILP and convex QP) and the persistent :class:`evgames.solvers.HighsLP` of the coalition sweeps and the
+nucleolus, so both read the same options (translated by :mod:`evgames.solvers.options`) and the same statuses.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from typing import Any
 
 import highspy
-import pyomo.environ as pyo
-from pyomo.contrib.appsi.base import TerminationCondition
-from pyomo.contrib.appsi.solvers import Highs
 
 from evgames.solvers.errors import SolverOptionError
 from evgames.solvers.native_output import silenced_native_stdout
-from evgames.solvers.result import SolveResult, Status
-from evgames.solvers.structure import ModelStructure
+from evgames.solvers.result import Status
 
-__all__ = ["ROUTE", "check_highs_options", "highs_solver", "new_highs", "solve_highs"]
+__all__ = ["STATUS", "VERSION", "check_highs_options", "new_highs", "status_message"]
 
-with silenced_native_stdout():
-    ROUTE = "pyomo appsi_highs (HiGHS {}.{}.{})".format(*Highs().version())
-
-_STATUS = {
-    TerminationCondition.optimal: Status.OPTIMAL,
-    TerminationCondition.infeasible: Status.INFEASIBLE,
-    TerminationCondition.unbounded: Status.UNBOUNDED,
-    TerminationCondition.infeasibleOrUnbounded: Status.INFEASIBLE,
-    TerminationCondition.maxTimeLimit: Status.TIME_LIMIT,
-    TerminationCondition.maxIterations: Status.ITERATION_LIMIT,
-    TerminationCondition.objectiveLimit: Status.ITERATION_LIMIT,
-    TerminationCondition.error: Status.ERROR,
-    TerminationCondition.interrupted: Status.ERROR,
+#: HiGHS's model status -> solver-independent status (the only such map in evgames).
+STATUS: dict[highspy.HighsModelStatus, Status] = {
+    highspy.HighsModelStatus.kOptimal: Status.OPTIMAL,
+    highspy.HighsModelStatus.kInfeasible: Status.INFEASIBLE,
+    highspy.HighsModelStatus.kUnbounded: Status.UNBOUNDED,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: Status.INFEASIBLE,
+    highspy.HighsModelStatus.kTimeLimit: Status.TIME_LIMIT,
+    highspy.HighsModelStatus.kIterationLimit: Status.ITERATION_LIMIT,
+    highspy.HighsModelStatus.kSolutionLimit: Status.ITERATION_LIMIT,
+    highspy.HighsModelStatus.kObjectiveBound: Status.ITERATION_LIMIT,
+    highspy.HighsModelStatus.kObjectiveTarget: Status.ITERATION_LIMIT,
+    highspy.HighsModelStatus.kInterrupt: Status.ERROR,
+    highspy.HighsModelStatus.kModelEmpty: Status.OPTIMAL,
 }
 
 
@@ -46,8 +42,11 @@ def new_highs() -> highspy.Highs:
     return highs
 
 
+VERSION = f"HiGHS {highspy.HIGHS_VERSION_MAJOR}.{highspy.HIGHS_VERSION_MINOR}.{highspy.HIGHS_VERSION_PATCH}"
+
+
 def check_highs_options(options: Mapping[str, Any]) -> None:
-    """Reject option names or values HiGHS does not accept (APPSI would only print a warning)."""
+    """Reject option names or values HiGHS does not accept (highspy would only print a warning)."""
     probe = new_highs()
     for name, value in options.items():
         if probe.setOptionValue(name, value) != highspy.HighsStatus.kOk:
@@ -57,51 +56,10 @@ def check_highs_options(options: Mapping[str, Any]) -> None:
             )
 
 
-def highs_solver(options: Mapping[str, Any]) -> Highs:
-    """An APPSI HiGHS object with checked options that never loads a solution blindly."""
-    check_highs_options(options)
-    solver = Highs()
-    solver.config.load_solution = False
-    solver.config.stream_solver = bool(options.get("output_flag", False))
-    solver.highs_options = dict(options)
-    return solver
-
-
-def solve_highs(
-    model: pyo.ConcreteModel,
-    structure: ModelStructure,
-    options: Mapping[str, Any],
-    solver_name: str = "highs",
-) -> SolveResult:
-    """Solve an LP/MILP with HiGHS; ``options`` are HiGHS's own option names.
-
-    Repeated solves of one model with changes in place go through :class:`evgames.solvers.HighsLP`.
-    """
-    start = time.perf_counter()
-    solver = highs_solver(options)
-    if solver.config.stream_solver:  # the caller asked for the log
-        results = solver.solve(model)
-    else:
-        with silenced_native_stdout():
-            results = solver.solve(model)
-    status = _STATUS.get(results.termination_condition, Status.UNKNOWN)
-    values: dict[str, float] = {}
-    duals: dict[str, float] = {}
-    objective = float("nan")
-    if status is Status.OPTIMAL:
-        results.solution_loader.load_vars()
-        values = {v.name: float(v.value) for v in structure.variables}
-        objective = float(pyo.value(structure.objective))
-        if not structure.integer_variables and structure.constraints:
-            duals = {c.name: float(d) for c, d in results.solution_loader.get_duals().items()}
-    return SolveResult(
-        status=status,
-        termination_condition=str(results.termination_condition.name),
-        objective=objective,
-        values=values,
-        solver=solver_name,
-        route=ROUTE,
-        wall_time=time.perf_counter() - start,
-        message=f"HiGHS: {results.termination_condition.name}",
-        duals=duals,
-    )
+def status_message(status: Status, text: str, options: Mapping[str, Any]) -> str:
+    """HiGHS's own words, plus the limit that stopped it when a limit did."""
+    if status is Status.TIME_LIMIT and "time_limit" in options:
+        return f"HiGHS: {text}: stopped by the time limit of {options['time_limit']:g} s before proving optimality"
+    if status is Status.ITERATION_LIMIT:
+        return f"HiGHS: {text}: stopped by a limit before proving optimality"
+    return f"HiGHS: {text}"

@@ -47,6 +47,20 @@ _STATUS = {
 DEFAULT_OPTIONS: dict[str, Any] = {"print_level": 0, "sb": "yes", "tol": 1e-10, "bound_relax_factor": 0.0}
 
 
+def _limit_message(status_code: int, options: Mapping[str, Any], iterations: int) -> str | None:
+    """A message naming the limit that stopped Ipopt (cyipopt says "Unknown status" for the wall-clock limit)."""
+    if status_code == -1:
+        return (
+            f"Ipopt stopped by its iteration limit (max_iter = {options.get('max_iter', 3000)}) after {iterations} "
+            "iterations, before converging; raise max_iter or look at the model's scaling"
+        )
+    if status_code in (-4, -5):
+        name = "max_cpu_time" if status_code == -4 else "max_wall_time"
+        limit = options.get(name, "its default")
+        return f"Ipopt stopped by its time limit ({name} = {limit} s) after {iterations} iterations, before converging"
+    return None
+
+
 def _set_options(problem: cyipopt.Problem, options: Mapping[str, Any]) -> None:
     """Set every option; an integer also tries as a real number (TOML writes ``30`` for 30.0)."""
     with captured_native_stdout() as sink:
@@ -135,6 +149,7 @@ def solve_ipopt(structure: ModelStructure, options: Mapping[str, Any], solver_na
     message = info["status_msg"].decode() if isinstance(info["status_msg"], bytes) else str(info["status_msg"])
     if status_code == -12:
         raise SolverOptionError(f"Ipopt rejected an option value: {message}")
+    message = _limit_message(status_code, {**DEFAULT_OPTIONS, **options}, callbacks.iterations) or message
     for variable, value in zip(structure.variables, x):
         variable.set_value(float(value), skip_validation=True)
     return SolveResult(
@@ -147,5 +162,10 @@ def solve_ipopt(structure: ModelStructure, options: Mapping[str, Any], solver_na
         wall_time=time.perf_counter() - start,
         iterations=callbacks.iterations,
         message=message,
-        duals=dict(zip(nlp.constraint_names, map(float, np.atleast_1d(info["mult_g"])))),
+        # Ipopt's Lagrangian is f + λ'g + (z_U - z_L)'x for min f = sense * objective, so the derivative of the
+        # objective with respect to a row bound is -sense * λ, and to a variable bound sense * (z_L - z_U).
+        duals=dict(zip(nlp.constraint_names, map(float, -nlp.sense * np.atleast_1d(info["mult_g"])))),
+        reduced_costs=dict(
+            zip(nlp.names, map(float, nlp.sense * (np.atleast_1d(info["mult_x_L"]) - np.atleast_1d(info["mult_x_U"]))))
+        ),
     )

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -36,7 +36,7 @@ Fitness = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 @dataclass(frozen=True)
 class PSOSettings:
-    """Swarm settings; every field can be set under ``[solver.options]``.
+    """Swarm settings; every field can be set under ``[solver.pso]`` of a configuration file.
 
     Attributes:
         swarm_size: Number of particles.
@@ -52,6 +52,10 @@ class PSOSettings:
         tolerance: Improvement that counts as progress.
         equality_tolerance: Final ε: total violation accepted as feasible.
         time_limit: Wall-clock limit in seconds (``None``: none).
+        default_bound: The swarm searches a box, so an unbounded side of a variable becomes ``±default_bound``
+            (``None``: an unbounded variable is an error that names it).
+        bounds: Search bounds per variable name, e.g. ``{"x[1]" = [0, 100]}``; they win over ``default_bound``
+            for the sides the model leaves open (bounds the model sets are kept).
     """
 
     swarm_size: int = 40
@@ -69,6 +73,8 @@ class PSOSettings:
     tolerance: float = 1e-12
     equality_tolerance: float = 1e-7
     time_limit: float | None = None
+    default_bound: float | None = None
+    bounds: Mapping[str, Sequence[float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.schedule not in ("time-varying", "constant"):
@@ -77,6 +83,16 @@ class PSOSettings:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise SolverOptionError(f"pso option {name} = {value!r}: must be a positive integer")
+        if self.default_bound is not None and (
+            isinstance(self.default_bound, bool)
+            or not isinstance(self.default_bound, (int, float))
+            or not math.isfinite(self.default_bound)
+            or self.default_bound <= 0
+        ):
+            raise SolverOptionError(f"pso option default_bound = {self.default_bound!r}: must be a positive number")
+        for name, pair in dict(self.bounds).items():
+            if len(pair) != 2 or not all(isinstance(b, (int, float)) and math.isfinite(b) for b in pair):
+                raise SolverOptionError(f"pso option bounds.{name} = {pair!r}: must be [lower, upper], finite")
         if self.swarm_size < 2:
             raise SolverOptionError(f"pso option swarm_size = {self.swarm_size}: needs at least 2 particles")
 
@@ -220,6 +236,31 @@ def pso_status(outcome: PSOOutcome, settings: PSOSettings) -> tuple[Status, str]
     return status, f"stopped by the {limit} before the swarm converged; {found} returned"
 
 
+def _search_box(
+    names: Sequence[str], lower: np.ndarray, upper: np.ndarray, settings: PSOSettings
+) -> tuple[np.ndarray, np.ndarray]:
+    """The box the swarm searches: the model's bounds, with open sides from ``bounds`` or ``default_bound``."""
+    lower, upper = lower.copy(), upper.copy()
+    unknown = sorted(set(settings.bounds) - set(names))
+    if unknown:
+        raise SolverOptionError(f"pso option bounds names {unknown[:5]}, which are not free variables of the model")
+    for j, name in enumerate(names):
+        given = settings.bounds.get(name)
+        if lower[j] <= -INFINITY:
+            lower[j] = given[0] if given else (-settings.default_bound if settings.default_bound else -INFINITY)
+        if upper[j] >= INFINITY:
+            upper[j] = given[1] if given else (settings.default_bound if settings.default_bound else INFINITY)
+    unbounded = [name for name, lo, up in zip(names, lower, upper) if lo <= -INFINITY or up >= INFINITY]
+    if unbounded:
+        raise ModelTypeError(
+            f"PSO searches a box, and variable {unbounded[0]} has no finite "
+            f"{'lower' if lower[names.index(unbounded[0])] <= -INFINITY else 'upper'} bound"
+            f"{f' (nor do {unbounded[1:5]})' if len(unbounded) > 1 else ''}; bound it in the model, or set "
+            '[solver.pso] default_bound = 1e3, or bounds = {"NAME" = [lower, upper]}'
+        )
+    return lower, upper
+
+
 def solve_pso(structure: ModelStructure, options: Mapping[str, Any], solver_name: str = "pso") -> SolveResult:
     """Minimise (or maximise) a box-bounded continuous Pyomo model with :func:`pso_minimise`."""
     start = time.perf_counter()
@@ -229,9 +270,7 @@ def solve_pso(structure: ModelStructure, options: Mapping[str, Any], solver_name
         )
     settings = PSOSettings.from_options(options)
     nlp = compile_model(structure)
-    unbounded = [name for name, lo, up in zip(nlp.names, nlp.x_lower, nlp.x_upper) if lo <= -INFINITY or up >= INFINITY]
-    if unbounded:
-        raise ModelTypeError(f"PSO needs finite bounds on every variable; unbounded: {unbounded[:5]}")
+    lower, upper = _search_box(nlp.names, nlp.x_lower, nlp.x_upper, settings)
     evaluate = nlp.batch(settings.swarm_size)
     g_lower = np.where(nlp.g_lower <= -INFINITY, -np.inf, nlp.g_lower)[:, None]
     g_upper = np.where(nlp.g_upper >= INFINITY, np.inf, nlp.g_upper)[:, None]
@@ -245,7 +284,7 @@ def solve_pso(structure: ModelStructure, options: Mapping[str, Any], solver_name
         violation = np.maximum(g_lower - g, 0.0).sum(axis=0) + np.maximum(g - g_upper, 0.0).sum(axis=0)
         return objective, np.where(np.isnan(violation), np.inf, violation)
 
-    outcome = pso_minimise(fitness, nlp.x_lower, nlp.x_upper, settings)
+    outcome = pso_minimise(fitness, lower, upper, settings)
     status, message = pso_status(outcome, settings)
     for variable, value in zip(structure.variables, outcome.x):
         variable.set_value(float(value), skip_validation=True)

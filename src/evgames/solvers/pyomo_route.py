@@ -92,7 +92,7 @@ def solve_with_pyomo(
     if status is Status.OPTIMAL:
         model.solutions.load_from(results)
         values = {v.name: float(v.value) for v in structure.variables}
-        objective = float(pyo.value(structure.objective))
+        objective = float(pyo.value(structure.objective)) if structure.objective is not None else 0.0
     return SolveResult(
         status=status,
         termination_condition=str(condition),

@@ -8,7 +8,7 @@ solver's own option names. Names registered here:
 name      route                                                problem classes
 ========  ===================================================  =====================
 ipopt     cyipopt + CasADi derivatives (no ASL needed)         LP, QP, NLP
-highs     Pyomo appsi_highs                                    LP, MILP
+highs     highspy matrix via Pyomo's standard form             LP, MILP, convex QP
 pso       evgames' seeded particle swarm (cross-check only)    bounded LP, QP, NLP
 other     ``pyo.SolverFactory(name)`` after a test solve        as the solver allows
 ========  ===================================================  =====================
@@ -19,11 +19,14 @@ if a test solve works; on a pip-only machine they do not).
 
 from __future__ import annotations
 
+import time
+import weakref
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pyomo.environ as pyo
+from pyomo.common.collections import ComponentMap
 
 from evgames.solvers.config import SolverConfig
 from evgames.solvers.errors import (
@@ -32,11 +35,12 @@ from evgames.solvers.errors import (
     SolverNotAvailableError,
     SolverOptionError,
 )
-from evgames.solvers.highs import solve_highs
+from evgames.solvers.highs_lp import solve_highs
 from evgames.solvers.ipopt import solve_ipopt
+from evgames.solvers.options import GENERIC_OPTION_NAMES, native_options
 from evgames.solvers.pso import solve_pso
 from evgames.solvers.pyomo_route import solve_with_pyomo
-from evgames.solvers.result import SolveResult
+from evgames.solvers.result import SolveResult, Status
 from evgames.solvers.structure import ModelStructure, inspect_model
 
 __all__ = [
@@ -58,11 +62,14 @@ class Capability:
     nonlinear: bool
     integer: bool
     note: str
+    quadratic: bool = False  # takes a quadratic objective with linear constraints even if not ``nonlinear``
 
 
 CAPABILITIES: dict[str, Capability] = {
     "ipopt": Capability(nonlinear=True, integer=False, note="Ipopt is a continuous NLP solver"),
-    "highs": Capability(nonlinear=False, integer=True, note="HiGHS solves LP and MILP models"),
+    "highs": Capability(
+        nonlinear=False, integer=True, note="HiGHS solves LP and MILP models, and convex QPs", quadratic=True
+    ),
     "pso": Capability(nonlinear=True, integer=False, note="the particle swarm is continuous"),
     "glpk": Capability(nonlinear=False, integer=True, note="GLPK solves LP and MILP models"),
     "cbc": Capability(nonlinear=False, integer=True, note="CBC solves LP and MILP models"),
@@ -70,55 +77,15 @@ CAPABILITIES: dict[str, Capability] = {
     "pyomo:cyipopt": Capability(nonlinear=True, integer=False, note="Ipopt is a continuous NLP solver"),
 }
 
-#: Generic setting -> the solver's own option name. ``verbose`` is handled per route.
-GENERIC_OPTION_NAMES: dict[str, dict[str, str]] = {
-    "ipopt": {"time_limit": "max_wall_time", "tolerance": "tol"},
-    "highs": {"time_limit": "time_limit", "tolerance": "mip_rel_gap"},
-    "pso": {"time_limit": "time_limit", "tolerance": "tolerance"},
-    "glpk": {"time_limit": "tmlim", "tolerance": "mipgap"},
-    "cbc": {"time_limit": "sec", "tolerance": "ratioGap"},
-    "gurobi": {"time_limit": "TimeLimit", "tolerance": "MIPGap"},
-    "cplex": {"time_limit": "timelimit", "tolerance": "mipgap"},
-    "scip": {"time_limit": "limits/time", "tolerance": "limits/gap"},
-    "ipopt_v2": {"time_limit": "max_wall_time", "tolerance": "tol"},
-    "pyomo:ipopt": {"time_limit": "max_wall_time", "tolerance": "tol"},
-    "pyomo:cyipopt": {"time_limit": "max_wall_time", "tolerance": "tol"},
-}
-
-_VERBOSE_OPTION: dict[str, tuple[str, Any]] = {
-    "ipopt": ("print_level", 5),
-    "highs": ("output_flag", True),
-}
-
-
-def native_options(name: str, config: SolverConfig) -> dict[str, Any]:
-    """Translate the generic settings of ``config`` to ``name``'s options and add the verbatim ones."""
-    translated: dict[str, Any] = {}
-    table = GENERIC_OPTION_NAMES.get(name, {})
-    for generic in ("time_limit", "tolerance"):
-        value = getattr(config, generic)
-        if value is None:
-            continue
-        if generic not in table:
-            raise SolverOptionError(
-                f"solver.{generic} has no known translation for solver '{name}'; "
-                "set it under [solver.options] with the solver's own option name"
-            )
-        translated[table[generic]] = value
-    if config.verbose and name in _VERBOSE_OPTION:
-        key, value = _VERBOSE_OPTION[name]
-        translated[key] = value
-    for key, value in config.options.items():
-        translated[key] = value  # verbatim options win over translated generic ones
-    return translated
-
 
 def check_capability(name: str, structure: ModelStructure) -> None:
     """Raise :class:`ModelTypeError` if solver ``name`` cannot take the model's problem class."""
     capability = CAPABILITIES.get(name)
     if capability is None:
         return  # an unlisted Pyomo solver judges the model itself
-    if (structure.nonlinear and not capability.nonlinear) or (structure.quadratic and not capability.nonlinear):
+    if structure.quadratic and not capability.nonlinear and capability.quadratic and _linear_constraints(structure):
+        pass  # a QP: quadratic objective, linear constraints
+    elif (structure.nonlinear and not capability.nonlinear) or (structure.quadratic and not capability.nonlinear):
         raise ModelTypeError(
             f"{capability.note}; this model is {structure.kind} (nonlinear objective or constraints). "
             "Use solver 'ipopt' (or 'pso' as a cross-check)."
@@ -130,8 +97,16 @@ def check_capability(name: str, structure: ModelStructure) -> None:
         )
 
 
+def _linear_constraints(structure: ModelStructure) -> bool:
+    """Every active constraint is linear (a quadratic objective then makes a QP)."""
+    return all(
+        (c.body.polynomial_degree() if hasattr(c.body, "polynomial_degree") else 0) in (0, 1)
+        for c in structure.constraints
+    )
+
+
 def merged_config(solver: str | SolverConfig | None, options: Mapping[str, Any] | None) -> SolverConfig:
-    """A :class:`SolverConfig` from a name or config, with ``options`` added to its verbatim options."""
+    """A :class:`SolverConfig` from a name or config, with ``options`` added to (and winning over) its verbatim ones."""
     if solver is None:
         config = SolverConfig()
     elif isinstance(solver, SolverConfig):
@@ -140,14 +115,9 @@ def merged_config(solver: str | SolverConfig | None, options: Mapping[str, Any] 
         config = SolverConfig(name=solver)
     else:
         raise SolverOptionError(f"solver = {solver!r}: give a name such as 'ipopt' or a SolverConfig")
-    if options:
-        config = SolverConfig(
-            name=config.name,
-            time_limit=config.time_limit,
-            tolerance=config.tolerance,
-            verbose=config.verbose,
-            options={**config.options, **options},
-        )
+    if options:  # options given in code win over every table of the file, whichever solver runs
+        tables = {key: {**table, **options} for key, table in config.tables.items()}
+        config = replace(config, options={**config.options, **options}, tables=tables)
     return config
 
 
@@ -158,6 +128,57 @@ _ROUTES: dict[str, _Route] = {
     "highs": lambda model, structure, name, options, verbose: solve_highs(model, structure, options, name),
     "pso": lambda model, structure, name, options, verbose: solve_pso(structure, options, name),
 }
+
+
+#: Per model: each variable's value before the model's first solve here (see ``SolverConfig.warm_start``).
+_FIRST_VALUES: weakref.WeakKeyDictionary[Any, ComponentMap] = weakref.WeakKeyDictionary()
+
+
+def _set_starting_point(model: pyo.ConcreteModel, structure: ModelStructure, warm_start: bool) -> None:
+    """Record each free variable's first value; without ``warm_start``, put recorded values back as the start."""
+    try:
+        first = _FIRST_VALUES.setdefault(model, ComponentMap())
+    except TypeError:  # a model that cannot be weakly referenced: nothing is recorded, the current values stay
+        return
+    for variable in structure.variables:
+        if variable not in first:
+            first[variable] = variable.value
+        elif not warm_start:
+            variable.set_value(first[variable], skip_validation=True)
+
+
+def evaluate_fixed(structure: ModelStructure, name: str, tolerance: float) -> SolveResult:
+    """The result for a model without free variables: its objective and whether its constraints hold."""
+    start = time.perf_counter()
+    violated = []
+    for constraint in structure.constraints:
+        body = pyo.value(constraint.body, exception=False)
+        lower, upper = constraint.lb, constraint.ub
+        if (
+            body is None
+            or (lower is not None and body < lower - tolerance)
+            or (upper is not None and body > upper + tolerance)
+        ):
+            violated.append(constraint.name)
+    objective = float(pyo.value(structure.objective)) if structure.objective is not None else 0.0
+    message = "every variable is fixed: the model was evaluated, not solved; " + (
+        f"constraints violated: {violated[:5]}" if violated else "every constraint holds"
+    )
+    return SolveResult(
+        status=Status.INFEASIBLE if violated else Status.OPTIMAL,
+        termination_condition="all variables fixed",
+        objective=objective,
+        values={},
+        solver=name,
+        route="evaluation (no free variables)",
+        wall_time=time.perf_counter() - start,
+        iterations=0,
+        message=message,
+    )
+
+
+#: The names evgames registers with Pyomo's SolverFactory, taken straight to their routes here.
+_PLUGIN_NAMES = {"evgames_ipopt": "ipopt", "evgames_pso": "pso"}
 
 
 def known_solver_names() -> list[str]:
@@ -175,6 +196,7 @@ def check_solver_name(name: str, field: str = "solver") -> str:
     if not isinstance(name, str) or not name.strip():
         raise SolverOptionError(f"{field} = {name!r}: give a solver name such as 'ipopt'")
     normalised = name.strip().lower()
+    normalised = _PLUGIN_NAMES.get(normalised, normalised)
     pyomo_name = normalised.removeprefix("pyomo:")
     if normalised in _ROUTES or pyomo_name in {str(known).lower() for known in pyo.SolverFactory}:
         return normalised
@@ -195,7 +217,10 @@ def solve(
     """Solve ``model`` and return a :class:`SolveResult`; variable values are loaded into the model.
 
     Args:
-        model: Any Pyomo model with one active objective.
+        model: Any Pyomo model with one active objective, or none (a feasibility problem: any feasible point
+            is optimal and the objective is reported as 0). A model whose variables are all fixed is evaluated:
+            ``optimal`` if its constraints hold within the tolerance (``config.tolerance``, else 1e-8),
+            ``infeasible`` otherwise.
         solver: A registry name, a Pyomo solver name, or a :class:`SolverConfig`; ``None`` uses ``default``.
         options: Solver-specific options added to (and overriding) the config's ``options``.
         default: The solver used when none is named (models pass their own default).
@@ -209,8 +234,11 @@ def solve(
     structure = inspect_model(model)
     check_capability(name, structure)
     native = native_options(name, config)
+    _set_starting_point(model, structure, config.warm_start)
     route = _ROUTES.get(name)
-    if route is not None:
+    if not structure.variables:  # nothing to optimise (every variable fixed): evaluate and report
+        result = evaluate_fixed(structure, name, config.tolerance or 1e-8)
+    elif route is not None:
         result = route(model, structure, name, native, config.verbose)
     else:
         pyomo_name = name.removeprefix("pyomo:")

@@ -42,7 +42,14 @@ class SolveResult:
         wall_time: Seconds spent in the solve call, model translation included.
         iterations: Iterations where the solver reports them.
         message: The solver's message.
-        duals: Constraint multipliers by constraint name where the route provides them.
+        duals: Constraint multipliers by constraint name where the route provides them, in the sign convention
+            of Pyomo's HiGHS and Ipopt interfaces: a constraint's dual is the derivative of the optimal
+            objective (in the model's own sense) with respect to the bound of the constraint's body as Pyomo
+            stores it (``Constraint.to_bounded_expression``; ``x**2 <= y**2 + z**2`` is stored as
+            ``x**2 - (y**2 + z**2) <= 0``). So a binding ``<=`` row of a minimisation has a dual <= 0 and a
+            binding ``>=`` row of a minimisation a dual >= 0; maximisation flips both.
+        reduced_costs: Variable bound multipliers by variable name, in the same convention: the derivative of
+            the optimal objective with respect to the active bound of the variable (0 for an interior variable).
     """
 
     status: Status
@@ -55,6 +62,7 @@ class SolveResult:
     iterations: int | None = None
     message: str = ""
     duals: dict[str, float] = field(default_factory=dict)
+    reduced_costs: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

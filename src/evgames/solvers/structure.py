@@ -20,7 +20,8 @@ class ModelStructure:
     """The active objective, constraints and free variables of a model, and its class.
 
     Attributes:
-        objective: The single active objective.
+        objective: The single active objective; ``None`` for a feasibility problem (no objective: any feasible
+            point is a solution, and the reported objective is 0).
         constraints: Active constraints in declaration order.
         variables: Unfixed variables that appear in the objective or a constraint, in declaration order.
         nonlinear: Some expression has polynomial degree above 2 or is not polynomial (log, exp, ...).
@@ -28,7 +29,7 @@ class ModelStructure:
         integer_variables: Names of the integer or binary variables among ``variables``.
     """
 
-    objective: ObjectiveData
+    objective: ObjectiveData | None
     constraints: tuple[ConstraintData, ...]
     variables: tuple[VarData, ...]
     nonlinear: bool
@@ -47,17 +48,17 @@ class ModelStructure:
 
 
 def inspect_model(model: pyo.ConcreteModel) -> ModelStructure:
-    """Classify ``model``; raise :class:`ModelTypeError` unless it has exactly one active objective."""
+    """Classify ``model``; raise :class:`ModelTypeError` if it has more than one active objective."""
     objectives = list(model.component_data_objects(pyo.Objective, active=True, descend_into=True))
-    if len(objectives) != 1:
-        raise ModelTypeError(f"the model must have exactly one active objective, found {len(objectives)}")
-    objective = objectives[0]
+    if len(objectives) > 1:
+        raise ModelTypeError(f"the model must have at most one active objective, found {len(objectives)}")
+    objective = objectives[0] if objectives else None
     constraints = tuple(model.component_data_objects(pyo.Constraint, active=True, descend_into=True))
 
     used: set[int] = set()
     degree_max = 0
     nonpolynomial = False
-    for expr in [objective.expr, *(c.body for c in constraints)]:
+    for expr in [*([objective.expr] if objective is not None else []), *(c.body for c in constraints)]:
         used.update(id(v) for v in identify_variables(expr, include_fixed=False))
         degree = expr.polynomial_degree() if hasattr(expr, "polynomial_degree") else 0
         if degree is None:

@@ -137,7 +137,7 @@ def solve(
     if solver is not None and method not in ("milp", "expected"):
         raise DataError("solver", solver, f"method {method!r} runs no configurable solver")
     if method == "pso":
-        found = pso_bilevel(problem, fixed_subsidy=fixed)
+        found = pso_bilevel(problem, fixed_subsidy=fixed, progress=progress)
         text = FIXED if fixed is not None else NESTED_SWARMS
         return SubsidyPricingSolution(method, found.outcome, found.response, text, swarm=found)
     if fixed is not None:

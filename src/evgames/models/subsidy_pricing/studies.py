@@ -8,12 +8,14 @@
   the bilevel game re-solved; the equilibrium prices and subsidy rates are tabulated and plotted.
 
 Every point is a full solve (the exact operator response for the perturbation tables; the bilevel
-search for the sweeps), with a progress bar.
+search for the sweeps), with a progress bar on stderr; the sweep's bar names its slowest point so far.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -109,14 +111,19 @@ def sweep(
 
     ``method``, ``step`` and ``refine`` choose the upper level (:func:`government_optimum`). The
     operator's response table is shared by every point whose change leaves the choice lines alone (C3,
-    k3, ε), so those points cost only the upper level.
+    k3, ε), so those points cost only the upper level. ``progress`` shows a bar on stderr, one step per
+    point, naming the slowest point so far; the returned frame keeps it in ``attrs["slowest"]`` (parameter,
+    change, seconds), out of the columns so that a rerun writes the same CSV.
     """
     points = require_integer("points", points, 2)  # a ±10 % sweep needs both of its ends
     changes = np.linspace(-0.10, 0.10, points)
     rows = []
     jobs = [(name, change) for name in SWEPT for change in changes]
     params, base_table = problem.params, ResponseTable(problem)
-    for name, change in tqdm(jobs, desc="sweeps", disable=not progress):
+    slowest: dict[str, Any] = {"parameter": None, "change": None, "seconds": 0.0}
+    bar = tqdm(jobs, desc="sweeps", unit="point", disable=not progress)
+    for name, change in bar:
+        start = time.perf_counter()
         changed = problem.with_params(params.with_overrides({name: getattr(params, name) * (1.0 + change)}))
         table = base_table.for_problem(changed)
         found = government_optimum(changed, method, step=step, refine=refine, table=table)
@@ -136,7 +143,13 @@ def sweep(
                 "supremum": found.supremum,
             }
         )
-    return pd.DataFrame(rows)
+        seconds = time.perf_counter() - start
+        if seconds > slowest["seconds"]:  # points differ by orders of magnitude: C3, k3, ε reuse the table
+            slowest = {"parameter": name, "change": round(float(change), 6), "seconds": seconds}
+            bar.set_postfix_str(f"slowest: {name} {change:+.0%} {seconds:.1f} s")
+    table = pd.DataFrame(rows)
+    table.attrs["slowest"] = slowest
+    return table
 
 
 def plot_sweeps(table: pd.DataFrame, directory: str | Path) -> list[Path]:

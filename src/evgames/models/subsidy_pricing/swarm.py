@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from evgames.data.subsidy_pricing import NO_SUBSIDIES, Subsidies
 from evgames.models.subsidy_pricing.economics import in_use_limit
@@ -88,10 +89,19 @@ def pso_bilevel(
     outer: PSOSettings = OUTER,
     inner: PSOSettings = INNER,
     fixed_subsidy: Subsidies | None = None,
+    progress: bool = False,
 ) -> PSOResult:
-    """Nested swarms (or the inner one alone at ``fixed_subsidy``), re-scored exactly."""
+    """Nested swarms (or the inner one alone at ``fixed_subsidy``), re-scored exactly.
+
+    ``progress`` shows a bar on stderr over the outer swarm's particles, each of which runs a whole inner
+    swarm (the slow part: ``outer.swarm_size`` x (``outer.iterations`` + 1) inner swarms at most).
+    """
     start = time.perf_counter()
     if fixed_subsidy is None:
+        # the outer swarm evaluates its initial positions, then once per iteration until it stalls
+        bar = tqdm(
+            total=outer.swarm_size * (outer.iterations + 1), desc="outer swarm", unit="particle", disable=not progress
+        )
 
         def government(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             values = []
@@ -99,10 +109,15 @@ def pso_bilevel(
                 subsidies = Subsidies(first, second)
                 response = pso_operator_response(problem, subsidies, inner)
                 values.append(outcome_at(problem, response, subsidies).government)
+                bar.update(1)
             return -np.array(values), np.zeros(len(values))
 
         upper = np.array([problem.params.vehicle_subsidy_max, problem.params.infrastructure_subsidy_max])
-        subsidies = Subsidies(*(float(v) for v in pso_minimise(government, np.zeros(2), upper, outer).x))
+        try:
+            subsidies = Subsidies(*(float(v) for v in pso_minimise(government, np.zeros(2), upper, outer).x))
+            bar.total = bar.n  # a swarm that stalls stops early: show the bar complete, not abandoned
+        finally:
+            bar.close()
     else:
         subsidies = fixed_subsidy
     response = pso_operator_response(problem, subsidies, inner)
