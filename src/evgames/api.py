@@ -9,7 +9,7 @@ solver stack.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
@@ -17,20 +17,19 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from evgames.data.validation import DataError
+from evgames.lazy import lazy_attributes
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from evgames.data.bargaining import BargainingData
     from evgames.data.satisfaction import SatisfactionData
     from evgames.data.station_alliance import StationAllianceData
-    from evgames.solvers import SolverConfig, SolveResult
+    from evgames.solvers import SolverConfig
+    from evgames.verification import ClosedFormReport
 
 __all__ = [
     "FAMILIES",
     "MODELS",
     "Family",
-    "VerificationReport",
     "family",
     "load_data",
     "load_family_data",
@@ -112,18 +111,11 @@ FAMILIES: Mapping[str, Family] = {
     )
 }
 
-#: Model names accepted by ``solve``; ``verify`` knows the ones with closed forms (see :data:`VERIFIED`).
+#: Model names accepted by ``solve`` and ``verify``.
 MODELS = tuple(FAMILIES)
 
 #: The families whose ``verify`` compares closed forms with Ipopt and PSO (seed 000), in ``evgames verify``.
 CLOSED_FORM_MODELS = ("bargaining", "satisfaction")
-
-#: Agreement tolerance by solver class: an interior-point optimum versus a swarm's best particle.
-TOLERANCE = {"ipopt": 1e-8, "pso": 1e-3}
-DEFAULT_TOLERANCE = 1e-6
-
-#: Settings of the PSO cross-check in ``verify``: enough particles and iterations for ~1e-4 accuracy.
-VERIFY_PSO_OPTIONS: Mapping[str, Any] = {"swarm_size": 60, "iterations": 1500, "stall_iterations": 150}
 
 
 def family(model: str) -> Family:
@@ -203,7 +195,7 @@ def verify_all(models: Sequence[str] | None = None, path: str | Path | None = No
     families run their own ``verify(data)``. Returns ``(reports, table)``: the closed-form reports and the
     :class:`~evgames.verification.VerificationTable` of every family's verdicts.
     """
-    from evgames.verification import VerificationTable, comparison_checks
+    from evgames.verification import VerificationTable
 
     models = list(FAMILIES) if models is None else list(models)
     reports, tables = [], []
@@ -212,7 +204,7 @@ def verify_all(models: Sequence[str] | None = None, path: str | Path | None = No
         if model in CLOSED_FORM_MODELS:
             report = verify(model, data)
             reports.append(report)
-            tables.append(VerificationTable(tuple(comparison_checks(model, report.comparison))))
+            tables.append(report.table())
         else:
             tables.append(family(model).load().verify(data))
     return reports, VerificationTable.combine(tables)
@@ -225,93 +217,24 @@ def reproduce(paper: str | None = None) -> list[Any]:
     return rows(paper)
 
 
-@dataclass(frozen=True)
-class VerificationReport:
-    """Numeric optima of one model by several solvers, compared with each closed form."""
-
-    model: str
-    results: Mapping[str, SolveResult]
-    points: Mapping[str, pd.Series]
-    closed_forms: Mapping[str, pd.Series]
-    comparison: pd.DataFrame
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready report."""
-        return {
-            "model": self.model,
-            "solvers": {
-                name: {
-                    "status": result.status.value,
-                    "route": result.route,
-                    "objective": result.objective,
-                    "wall_time": result.wall_time,
-                    "iterations": result.iterations,
-                    "values": self.points[name].to_dict(),
-                }
-                for name, result in self.results.items()
-            },
-            "closed_forms": {name: values.to_dict() for name, values in self.closed_forms.items()},
-            "comparisons": self.comparison.to_dict(orient="records"),
-        }
-
-
-def _model_functions(
-    model: str, data: BargainingData | SatisfactionData
-) -> tuple[Callable[..., Any], dict[str, pd.Series], Callable[[pd.Series], float], Callable[[pd.Series], float]]:
-    if model == "bargaining":
-        from evgames.models import bargaining
-
-        return (
-            lambda solver: bargaining.solve(data, solver, raise_on_failure=False),  # type: ignore[arg-type]
-            {"eq. (9)": bargaining.closed_form(data)},  # type: ignore[arg-type]
-            lambda point: bargaining.log_nash_product(data, point),  # type: ignore[arg-type]
-            lambda point: bargaining.violation(data, point),  # type: ignore[arg-type]
-        )
-    from evgames.models import satisfaction
-
-    return (
-        lambda solver: satisfaction.solve(data, solver, raise_on_failure=False),  # type: ignore[arg-type]
-        {
-            "true optimum (KKT, bounds included)": satisfaction.optimum(data),  # type: ignore[arg-type]
-            "paper eq. (17)": satisfaction.paper_eq17(data),  # type: ignore[arg-type]
-        },
-        lambda point: satisfaction.log_nash_product(data, point),  # type: ignore[arg-type]
-        lambda point: satisfaction.violation(data, point),  # type: ignore[arg-type]
-    )
-
-
 def verify(
     model: str,
     data: BargainingData | SatisfactionData | None = None,
     solvers: Sequence[str | SolverConfig] | None = None,
-) -> VerificationReport:
-    """Solve ``model`` with each solver (Ipopt and PSO by default) and compare every optimum with every closed form."""
-    from evgames.solvers import SolverConfig
-    from evgames.verification import NumericOptimum, compare
-
+) -> ClosedFormReport:
+    """Solve a seed 000 model with each solver (Ipopt and PSO by default) and compare with every closed form."""
     _check_model(model)
-    if solvers is None:
-        solvers = ("ipopt", SolverConfig(name="pso", options=VERIFY_PSO_OPTIONS))
+    module = family(model).load()
     data = load_data(model) if data is None else data
-    run, closed_forms, objective, violation = _model_functions(model, data)
-    results: dict[str, SolveResult] = {}
-    points: dict[str, pd.Series] = {}
-    numeric = []
-    for solver in solvers:
-        solution = run(solver)
-        name = solution.result.solver
-        point = solution.shares if model == "bargaining" else solution.optimum
-        results[name] = solution.result
-        points[name] = point
-        numeric.append(
-            NumericOptimum(
-                solver=name,
-                status=solution.result.status.value,
-                point=point,
-                tolerance=TOLERANCE.get(name, DEFAULT_TOLERANCE),
-            )
-        )
-    comparison = compare(numeric, closed_forms, objective, violation, maximise=True)
-    return VerificationReport(
-        model=model, results=results, points=points, closed_forms=closed_forms, comparison=comparison
-    )
+    return module.verify_report(data) if solvers is None else module.verify_report(data, solvers)
+
+
+#: Names that lived here and now live in :mod:`evgames.verification.closed_form` (imported when asked).
+__getattr__ = lazy_attributes(
+    __name__,
+    {
+        "VerificationReport": "evgames.verification",
+        "TOLERANCE": "evgames.verification.closed_form",
+        "DEFAULT_TOLERANCE": "evgames.verification.closed_form",
+    },
+)

@@ -125,3 +125,8 @@ def test_failure_is_raised_not_returned():
     assert raised.value.result.status == "iteration_limit"
     result = bargaining.solve(data, "ipopt", {"max_iter": 1}, raise_on_failure=False).result
     assert result.status == "iteration_limit"
+
+
+def test_verify_gives_agreeing_verdicts_for_eq9():
+    table = bargaining.verify(bargaining.BargainingData.from_dict(SEED000))
+    assert table.passed and {check.check for check in table.checks} == {"eq. (9) vs ipopt", "eq. (9) vs pso"}

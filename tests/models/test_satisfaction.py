@@ -172,3 +172,12 @@ def test_invalid_data_names_the_field(record, field):
     with pytest.raises(DataError) as raised:
         satisfaction.SatisfactionData.from_dict(record)
     assert raised.value.field == field
+
+
+def test_verify_finds_that_eq17_is_not_the_optimum():
+    from evgames.api import load_data
+
+    table = satisfaction.verify(load_data("satisfaction"))
+    verdicts = {check.check: check.verdict.value for check in table.checks}
+    assert verdicts["true optimum (KKT, bounds included) vs ipopt"] == "agree"
+    assert verdicts["paper eq. (17) vs ipopt"] == "differs"  # eq. (17) is not the optimum of (15)-(16)

@@ -14,7 +14,7 @@ cost and standalone profit, then the surplus is split in proportion to the power
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,9 +25,11 @@ import pyomo.environ as pyo
 from evgames.data.bargaining import BargainingData, BargainingPlayer
 from evgames.solvers import SolverConfig, SolveResult
 from evgames.solvers import solve as solve_model
+from evgames.verification import ClosedFormReport, VerificationTable, closed_form_report
 
 __all__ = [
     "DEFAULT_SOLVER",
+    "VERIFY_SOLVERS",
     "BargainingData",
     "BargainingPlayer",
     "BargainingSolution",
@@ -38,6 +40,8 @@ __all__ = [
     "log_nash_product",
     "payoffs",
     "solve",
+    "verify",
+    "verify_report",
     "violation",
 ]
 
@@ -193,3 +197,32 @@ def solve(
     model = build_model(data)
     result = solve_model(model, solver, options, default=DEFAULT_SOLVER, raise_on_failure=raise_on_failure)
     return extract(model, data, result)
+
+
+#: The solvers ``verify`` compares with the closed forms: Ipopt, and a swarm large enough for ~1e-4 accuracy.
+VERIFY_SOLVERS: tuple[str | SolverConfig, ...] = (
+    "ipopt",
+    SolverConfig(name="pso", options={"swarm_size": 60, "iterations": 1500, "stall_iterations": 150}),
+)
+
+
+def verify_report(data: BargainingData, solvers: Sequence[str | SolverConfig] = VERIFY_SOLVERS) -> ClosedFormReport:
+    """Eq. (9) against the optimum of each solver (Ipopt and PSO by default), compared point and objective."""
+
+    def run(solver: str | SolverConfig) -> tuple[SolveResult, pd.Series]:
+        solution = solve(data, solver, raise_on_failure=False)
+        return solution.result, solution.shares
+
+    return closed_form_report(
+        "bargaining",
+        run,
+        solvers,
+        {"eq. (9)": closed_form(data)},
+        lambda point: log_nash_product(data, point),
+        lambda point: violation(data, point),
+    )
+
+
+def verify(data: BargainingData, solvers: Sequence[str | SolverConfig] = VERIFY_SOLVERS) -> VerificationTable:
+    """The family's cross-checks as verdicts: eq. (9) against Ipopt and PSO (see :func:`verify_report`)."""
+    return verify_report(data, solvers).table()

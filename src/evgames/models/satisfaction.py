@@ -25,7 +25,7 @@ is fixed at that share and left out of the product, which is the limit of the ba
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,9 +36,11 @@ import pyomo.environ as pyo
 from evgames.data.satisfaction import SatisfactionData, SatisfactionPlayer
 from evgames.solvers import SolverConfig, SolveResult
 from evgames.solvers import solve as solve_model
+from evgames.verification import ClosedFormReport, VerificationTable, closed_form_report
 
 __all__ = [
     "DEFAULT_SOLVER",
+    "VERIFY_SOLVERS",
     "SatisfactionData",
     "SatisfactionPlayer",
     "SatisfactionSolution",
@@ -49,6 +51,8 @@ __all__ = [
     "optimum",
     "paper_eq17",
     "solve",
+    "verify",
+    "verify_report",
     "violation",
 ]
 
@@ -217,3 +221,32 @@ def solve(
     model = build_model(data)
     result = solve_model(model, solver, options, default=DEFAULT_SOLVER, raise_on_failure=raise_on_failure)
     return extract(model, data, result)
+
+
+#: The solvers ``verify`` compares with the closed forms: Ipopt, and a swarm large enough for ~1e-4 accuracy.
+VERIFY_SOLVERS: tuple[str | SolverConfig, ...] = (
+    "ipopt",
+    SolverConfig(name="pso", options={"swarm_size": 60, "iterations": 1500, "stall_iterations": 150}),
+)
+
+
+def verify_report(data: SatisfactionData, solvers: Sequence[str | SolverConfig] = VERIFY_SOLVERS) -> ClosedFormReport:
+    """The true optimum (KKT, bounds included) and the paper's eq. (17) against each solver's optimum."""
+
+    def run(solver: str | SolverConfig) -> tuple[SolveResult, pd.Series]:
+        solution = solve(data, solver, raise_on_failure=False)
+        return solution.result, solution.optimum
+
+    return closed_form_report(
+        "satisfaction",
+        run,
+        solvers,
+        {"true optimum (KKT, bounds included)": optimum(data), "paper eq. (17)": paper_eq17(data)},
+        lambda point: log_nash_product(data, point),
+        lambda point: violation(data, point),
+    )
+
+
+def verify(data: SatisfactionData, solvers: Sequence[str | SolverConfig] = VERIFY_SOLVERS) -> VerificationTable:
+    """The family's cross-checks as verdicts (see :func:`verify_report`); eq. (17) differs: it is not the optimum."""
+    return verify_report(data, solvers).table()

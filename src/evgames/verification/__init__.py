@@ -9,12 +9,17 @@ from evgames.verification.checks import (
     condition,
     failed,
 )
+from evgames.verification.closed_form import ClosedFormReport, closed_form_report
 from evgames.verification.compare import NumericOptimum, Verdict, compare, comparison_checks
 from evgames.verification.ledger import LedgerRow, Published, Reading, reconcile, to_frame
+
+#: The report's former name in :mod:`evgames.api`.
+VerificationReport = ClosedFormReport
 
 __all__ = [
     "Check",
     "CheckVerdict",
+    "ClosedFormReport",
     "LedgerRow",
     "NumericOptimum",
     "Published",
@@ -23,6 +28,7 @@ __all__ = [
     "VerificationTable",
     "agreement",
     "bound",
+    "closed_form_report",
     "compare",
     "comparison_checks",
     "condition",
