@@ -71,6 +71,11 @@ def _solver_config(args: argparse.Namespace) -> SolverConfig | None:
     return config
 
 
+def _progress(args: argparse.Namespace) -> bool:
+    """Progress bars on stderr only for a person watching a terminal: never with ``--json``, never in a log."""
+    return not getattr(args, "json", False) and sys.stderr.isatty()
+
+
 def _table(frame: pd.DataFrame) -> str:
     import pandas as pd
 
@@ -90,7 +95,7 @@ def _solve_stations(args: argparse.Namespace) -> None:
     if config is not None and config.name is not None:  # before the coalitions start: a MILP needs a MILP solver
         grand = station_alliance.build_model(data, None, args.relax)
         check_capability(check_solver_name(config.name), inspect_model(grand))
-    solution = station_alliance.solve(data, config, relax=args.relax, workers=args.workers, progress=not args.json)
+    solution = station_alliance.solve(data, config, relax=args.relax, workers=args.workers, progress=_progress(args))
     if args.json:
         _print_json(solution.to_dict())
         return
@@ -212,7 +217,7 @@ def _solve_subsidy(args: argparse.Namespace) -> None:
     config = _solver_config(args)
     data = SubsidyPricingData(params, _subsidy_trips(args, params), args.rounded_crf)
     solution = subsidy_pricing.solve(
-        data, config, method=args.method, upper=args.upper or "exact", fixed_subsidy=fixed, progress=not args.json
+        data, config, method=args.method, upper=args.upper or "exact", fixed_subsidy=fixed, progress=_progress(args)
     )
     record = solution.to_dict()
     if args.json:
@@ -379,7 +384,13 @@ def _solve(args: argparse.Namespace) -> None:
     print(_table(solution.to_frame()))
 
 
-def _verify(args: argparse.Namespace) -> None:
+def _verify(args: argparse.Namespace) -> int:
+    """Print the closed-form reports and the verdict table; exit 1 when a check could not be carried out.
+
+    ``differs`` and ``violated`` are reported, not fatal: they are findings to read (seed 000's eq. (17) is not
+    the optimum of its own problem; a Shapley value outside the core of a game that is not convex). A check
+    ends ``failed`` when a solver or route did not finish, and that fails the run.
+    """
     if args.all and args.model:
         raise DataError("--all", args.model, "give a model or --all, not both")
     if args.all:
@@ -391,7 +402,7 @@ def _verify(args: argparse.Namespace) -> None:
     reports, table = api.verify_all(models, args.data)
     if args.json:
         _print_json({"reports": [report.to_dict() for report in reports], "verdicts": table.to_dict()})
-        return
+        return _verify_status(table)
     for report in reports:
         print(f"== {report.model}")
         for name, result in report.results.items():
@@ -407,6 +418,11 @@ def _verify(args: argparse.Namespace) -> None:
     for check in table.checks:
         if not check.passed:
             print(f"- {check.model}, {check.check}: {check.verdict.value}; {check.detail}")
+    return _verify_status(table)
+
+
+def _verify_status(table: Any) -> int:
+    return 1 if any(check.verdict.value == "failed" for check in table.checks) else 0
 
 
 def _reproduce(args: argparse.Namespace) -> int:
@@ -482,7 +498,14 @@ def _staged_folder(target: Path, force: bool) -> Iterator[Path]:
     """A fresh folder that becomes ``target`` only when the block succeeds; on any failure it is removed.
 
     ``target`` may not hold anything unless ``force`` allows replacing it, so two runs never mix their files.
+    It may not be the working folder or one of its parents (``--force`` would delete what the user stands in),
+    nor a symbolic link (replacing it would replace the link, not the folder it names).
     """
+    if target.is_symlink():
+        raise DataError("--out", str(target), "is a symbolic link; name the folder itself")
+    target = target.resolve()
+    if target == Path.cwd().resolve() or target in Path.cwd().resolve().parents:
+        raise DataError("--out", str(target), "is the working folder or one of its parents; name a new folder")
     if target.exists() and (not target.is_dir() or any(target.iterdir())) and not force:
         what = "a file" if not target.is_dir() else "a folder that is not empty"
         raise DataError("--out", str(target), f"is {what}; choose another place or add --force to replace it")
@@ -511,11 +534,11 @@ def _study(args: argparse.Namespace) -> None:
     problem = subsidy_pricing.OperatorProblem(params, trips, args.rounded_crf)
     with _staged_folder(Path(args.out), args.force) as folder:
         table = subsidy_pricing.ResponseTable(problem)
-        equilibrium = subsidy_pricing.government_optimum(problem, args.upper, progress=True, table=table)
+        equilibrium = subsidy_pricing.government_optimum(problem, args.upper, progress=_progress(args), table=table)
         base = equilibrium.outcome
         scenarios = subsidy_studies.scenario_table(problem, equilibrium, table)
         prices, subsidies = subsidy_studies.perturbation_tables(problem, equilibrium)
-        sweeps = subsidy_studies.sweep(problem, args.points, progress=True, method=args.upper)
+        sweeps = subsidy_studies.sweep(problem, args.points, progress=_progress(args), method=args.upper)
         frames = {
             "scenarios": scenarios,
             "prices_perturbed": prices,

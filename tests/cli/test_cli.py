@@ -228,6 +228,7 @@ def test_solve_subsidy_pricing_bilevel_exact_and_grid(capsys):
     code, out, _ = run(capsys, "solve", "subsidy-pricing", *SUBSIDIES_MATTER, "--upper", "grid", "--json")
     grid = json.loads(out)
     assert code == 0 and grid["upper_level"].startswith("grid") and grid["government"] <= exact["government"] + 1e-6
+    assert grid["status"] == "heuristic" and exact["status"] == "optimal"  # a grid samples, it proves nothing
 
 
 def test_solve_subsidy_pricing_errors(capsys):
@@ -267,3 +268,13 @@ def test_study_writes_tables_and_figures(capsys, tmp_path):
     assert {"prices_perturbed.csv", "subsidies_perturbed.csv", "sweeps.csv", "sweep_price_per_km.png"} <= names
     scenarios = pd.read_csv(tmp_path / "scenarios.csv", index_col=0)
     assert scenarios.loc["vehicle_subsidy", "no subsidies"] == 0 and "Table 2" in out
+
+
+def test_verify_exits_1_when_a_check_could_not_be_carried_out(monkeypatch, capsys):
+    from evgames import api
+    from evgames.verification import VerificationTable, failed
+
+    table = VerificationTable((failed("station-alliance", "coalition S1: fresh MILP", "HiGHS: time limit"),))
+    monkeypatch.setattr(api, "verify_all", lambda models, path: ([], table))
+    assert main(["verify", "--all", "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["verdicts"]["counts"]["failed"] == 1

@@ -164,3 +164,19 @@ def test_verify_one_family_takes_its_data_file(tmp_path):
     record = json.loads(done.stdout)
     assert record["reports"] == [] and {c["model"] for c in record["verdicts"]["checks"]} == {"station-alliance"}
     assert any("fresh MILP" in c["check"] or "fresh" in c["detail"] for c in record["verdicts"]["checks"])
+
+
+@pytest.mark.parametrize("out", [".", ".."])
+def test_study_never_replaces_the_working_folder_or_its_parents(tmp_path, out):
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "keep.txt").write_text("mine")
+    done = subprocess.run(
+        [sys.executable, "-m", "evgames.cli", "study", "subsidy-pricing", "--out", out, "--force", *SMALL_STUDY],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 2 and "--out" in done.stderr and "working folder" in done.stderr
+    assert (work / "keep.txt").read_text() == "mine" and sorted(p.name for p in tmp_path.iterdir()) == ["work"]

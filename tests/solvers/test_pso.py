@@ -82,3 +82,35 @@ def test_a_swarm_without_a_feasible_point_does_not_claim_infeasibility():
     result = solve(_box_model(floor=2.0), SolverConfig(name="pso", options={"seed": 3}), raise_on_failure=False)
     assert result.status == Status.NO_FEASIBLE_POINT and result.status != Status.INFEASIBLE
     assert "not proved" in result.message
+
+
+def test_native_stdout_redirections_overlapping_in_threads_restore_stdout():
+    # descriptor 1 is the process's: overlapping blocks in four threads must leave it where it was
+    import os
+    import threading
+
+    from evgames.solvers.native_output import silenced_native_stdout
+
+    before = os.fstat(1)
+
+    def work():
+        for _ in range(200):
+            with silenced_native_stdout():
+                pass
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    after = os.fstat(1)
+    assert (before.st_dev, before.st_ino) == (after.st_dev, after.st_ino)
+
+
+@pytest.mark.parametrize(
+    ("bounds", "named"),
+    [({"x": 5}, "bounds.x"), ([1, 2], "bounds ="), ({"x": [3, 1]}, "bounds.x"), ({"x": [0, True]}, "bounds.x")],
+)
+def test_bad_pso_bounds_are_refused_with_the_option_named(bounds, named):
+    with pytest.raises(SolverOptionError, match=named.replace(".", r"\.")):
+        PSOSettings(bounds=bounds)

@@ -7,6 +7,7 @@ from evgames.solvers import (
     SolverConfig,
     SolverNotAvailableError,
     SolverOptionError,
+    Status,
     inspect_model,
     native_options,
     solve,
@@ -200,3 +201,13 @@ def test_any_installed_pyomo_solver_passes_through():
     m = lp()
     m.impossible = pyo.Constraint(expr=m.x + m.y >= 10)
     assert solve(m, "appsi_highs", raise_on_failure=False).status == "infeasible"
+
+
+def test_highs_says_infeasible_or_unbounded_when_it_cannot_tell_which():
+    # max x over the integers: unbounded, and HiGHS's presolve reports "infeasible or unbounded"
+    model = pyo.ConcreteModel()
+    model.x = pyo.Var(domain=pyo.Integers)
+    model.value = pyo.Objective(expr=model.x, sense=pyo.maximize)
+    result = solve(model, "highs", raise_on_failure=False)
+    assert result.status in (Status.INFEASIBLE_OR_UNBOUNDED, Status.UNBOUNDED)
+    assert result.status is not Status.INFEASIBLE and not result.converged

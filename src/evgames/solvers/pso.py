@@ -90,9 +90,18 @@ class PSOSettings:
             or self.default_bound <= 0
         ):
             raise SolverOptionError(f"pso option default_bound = {self.default_bound!r}: must be a positive number")
-        for name, pair in dict(self.bounds).items():
-            if len(pair) != 2 or not all(isinstance(b, (int, float)) and math.isfinite(b) for b in pair):
+        if not isinstance(self.bounds, Mapping):
+            raise SolverOptionError(
+                f"pso option bounds = {self.bounds!r}: must map variable names to [lower, upper], e.g. {{x = [0, 5]}}"
+            )
+        for name, pair in self.bounds.items():
+            numbers = isinstance(pair, (list, tuple)) and len(pair) == 2
+            if not numbers or not all(
+                isinstance(b, (int, float)) and not isinstance(b, bool) and math.isfinite(b) for b in pair
+            ):
                 raise SolverOptionError(f"pso option bounds.{name} = {pair!r}: must be [lower, upper], finite")
+            if pair[0] > pair[1]:
+                raise SolverOptionError(f"pso option bounds.{name} = {pair!r}: the lower bound exceeds the upper")
         if self.swarm_size < 2:
             raise SolverOptionError(f"pso option swarm_size = {self.swarm_size}: needs at least 2 particles")
 

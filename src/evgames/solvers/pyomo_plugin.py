@@ -47,6 +47,11 @@ _TERMINATION: dict[Status, tuple[SolverStatus, TerminationCondition, SolutionSta
     Status.ACCEPTABLE: (SolverStatus.warning, TerminationCondition.other, SolutionStatus.feasible),
     Status.INFEASIBLE: (SolverStatus.warning, TerminationCondition.infeasible, SolutionStatus.infeasible),
     Status.UNBOUNDED: (SolverStatus.warning, TerminationCondition.unbounded, SolutionStatus.unbounded),
+    Status.INFEASIBLE_OR_UNBOUNDED: (
+        SolverStatus.warning,
+        TerminationCondition.infeasibleOrUnbounded,
+        SolutionStatus.unsure,
+    ),
     Status.TIME_LIMIT: (SolverStatus.aborted, TerminationCondition.maxTimeLimit, SolutionStatus.stoppedByLimit),
     Status.ITERATION_LIMIT: (SolverStatus.aborted, TerminationCondition.maxIterations, SolutionStatus.stoppedByLimit),
     Status.ERROR: (SolverStatus.error, TerminationCondition.error, SolutionStatus.error),

@@ -27,7 +27,7 @@ _STATUS = {
     TerminationCondition.globallyOptimal: Status.OPTIMAL,
     TerminationCondition.infeasible: Status.INFEASIBLE,
     TerminationCondition.unbounded: Status.UNBOUNDED,
-    TerminationCondition.infeasibleOrUnbounded: Status.INFEASIBLE,
+    TerminationCondition.infeasibleOrUnbounded: Status.INFEASIBLE_OR_UNBOUNDED,
     TerminationCondition.maxTimeLimit: Status.TIME_LIMIT,
     TerminationCondition.maxIterations: Status.ITERATION_LIMIT,
     TerminationCondition.maxEvaluations: Status.ITERATION_LIMIT,

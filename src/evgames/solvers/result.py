@@ -20,6 +20,7 @@ class Status(StrEnum):
     NO_FEASIBLE_POINT = "no_feasible_point"  # a heuristic ended without a feasible point: infeasibility unproved
     ACCEPTABLE = "acceptable"  # converged to a looser tolerance only (Ipopt's Solved_To_Acceptable_Level)
     INFEASIBLE = "infeasible"
+    INFEASIBLE_OR_UNBOUNDED = "infeasible_or_unbounded"  # the solver proved one of the two, not which
     UNBOUNDED = "unbounded"
     TIME_LIMIT = "time_limit"
     ITERATION_LIMIT = "iteration_limit"

@@ -52,8 +52,13 @@ class SubsidyPricingSolution:
 
     @property
     def status(self) -> str:
-        """``heuristic`` for the swarm, else ``optimal`` (each method proves its own optimum)."""
-        return "heuristic" if self.method == "pso" else "optimal"
+        """``heuristic`` for the swarm and for a grid at the government's level, else ``optimal``.
+
+        The exact sweep, the MILP and the exact regions prove their optimum; a swarm or a grid of subsidy
+        rates only samples (the expected variant is Ipopt's optimum of its own smooth model).
+        """
+        by_grid = self.upper is not None and self.upper.method == "grid"
+        return "heuristic" if self.method == "pso" or by_grid else "optimal"
 
     def to_dict(self) -> dict[str, Any]:
         """The ``solve subsidy-pricing --json`` contract."""
