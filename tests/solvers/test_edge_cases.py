@@ -3,7 +3,14 @@
 import pyomo.environ as pyo
 import pytest
 
-from evgames.solvers import ModelTypeError, NonOptimalTerminationError, SolverConfig, SolverOptionError, solve
+from evgames.solvers import (
+    ModelTypeError,
+    NonOptimalTerminationError,
+    SolverConfig,
+    SolverOptionError,
+    Status,
+    solve,
+)
 
 
 def disc():
@@ -94,3 +101,21 @@ def test_a_solve_starts_from_the_built_values_unless_warm_start():
     assert solve(m, "ipopt").values["x"] == pytest.approx(1)
     m.x.value = -0.5
     assert solve(m, SolverConfig(name="ipopt", warm_start=True)).values["x"] == pytest.approx(-1)
+
+
+def _fixed_x_model(fixed_value):
+    model = pyo.ConcreteModel()
+    model.x = pyo.Var()
+    model.y = pyo.Var(bounds=(0, 1))
+    model.x.fix(fixed_value)
+    model.floor = pyo.Constraint(expr=model.x >= 2)  # no free variable in it: decided by the fixed value
+    model.value = pyo.Objective(expr=model.y)
+    return model
+
+
+@pytest.mark.parametrize("solver", ["highs", "ipopt", "pso"])
+def test_a_constraint_of_fixed_values_alone_is_evaluated_not_sent_to_the_solver(solver):
+    broken = solve(_fixed_x_model(1.0), solver, raise_on_failure=False)  # 1 >= 2 fails: infeasible, proved
+    assert broken.status == Status.INFEASIBLE and "floor" in broken.message
+    held = solve(_fixed_x_model(3.0), solver, raise_on_failure=False)  # 3 >= 2 holds: min y on [0, 1] is 0
+    assert held.converged and held.values["y"] == pytest.approx(0.0, abs=1e-6)

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import time
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import pyomo.environ as pyo
 from pyomo.common.collections import ComponentMap
+from pyomo.core.expr.visitor import identify_variables
 
 from evgames.solvers.config import SolverConfig
 from evgames.solvers.errors import (
@@ -147,11 +148,10 @@ def _set_starting_point(model: pyo.ConcreteModel, structure: ModelStructure, war
             variable.set_value(first[variable], skip_validation=True)
 
 
-def evaluate_fixed(structure: ModelStructure, name: str, tolerance: float) -> SolveResult:
-    """The result for a model without free variables: its objective and whether its constraints hold."""
-    start = time.perf_counter()
+def _violated(constraints: Sequence[Any], tolerance: float) -> list[str]:
+    """Names of the constraints whose body, evaluated at the current values, breaks a bound."""
     violated = []
-    for constraint in structure.constraints:
+    for constraint in constraints:
         body = pyo.value(constraint.body, exception=False)
         lower, upper = constraint.lb, constraint.ub
         if (
@@ -160,8 +160,21 @@ def evaluate_fixed(structure: ModelStructure, name: str, tolerance: float) -> So
             or (upper is not None and body > upper + tolerance)
         ):
             violated.append(constraint.name)
-    objective = float(pyo.value(structure.objective)) if structure.objective is not None else 0.0
-    message = "every variable is fixed: the model was evaluated, not solved; " + (
+    return violated
+
+
+def _constant_constraints(structure: ModelStructure) -> list[Any]:
+    """The active constraints in which no free variable appears (their value is decided before any solve)."""
+    return [c for c in structure.constraints if not any(True for _ in identify_variables(c.body, include_fixed=False))]
+
+
+def evaluate_fixed(structure: ModelStructure, name: str, tolerance: float) -> SolveResult:
+    """The result for a model without free variables: its objective and whether its constraints hold."""
+    start = time.perf_counter()
+    violated = _violated(structure.constraints, tolerance)
+    value = pyo.value(structure.objective, exception=False) if structure.objective is not None else 0.0
+    objective = float("nan") if value is None else float(value)  # free variables without a value: unknown
+    message = "the model was evaluated, not solved (every variable fixed, or a constraint of fixed values fails); " + (
         f"constraints violated: {violated[:5]}" if violated else "every constraint holds"
     )
     return SolveResult(
@@ -236,7 +249,13 @@ def solve(
     native = native_options(name, config)
     _set_starting_point(model, structure, config.warm_start)
     route = _ROUTES.get(name)
-    if not structure.variables:  # nothing to optimise (every variable fixed): evaluate and report
+    constant = _constant_constraints(structure)
+    constant_violated = _violated(constant, config.tolerance or 1e-8)
+    if constant and not constant_violated:  # they hold whatever the solver does: the routes need not see them
+        structure = replace(structure, constraints=tuple(c for c in structure.constraints if c not in set(constant)))
+    if not structure.variables or constant_violated:
+        # nothing to optimise (every variable fixed), or a constraint of fixed values only already fails:
+        # infeasibility is then proved by evaluation, whatever the solver (which would only crash on it)
         result = evaluate_fixed(structure, name, config.tolerance or 1e-8)
     elif route is not None:
         result = route(model, structure, name, native, config.verbose)
