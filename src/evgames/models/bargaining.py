@@ -25,6 +25,7 @@ import pyomo.environ as pyo
 from evgames.data.bargaining import BargainingData, BargainingPlayer
 from evgames.solvers import SolverConfig, SolveResult
 from evgames.solvers import solve as solve_model
+from evgames.solvers.config import CROSS_CHECK_SOLVERS
 from evgames.verification import ClosedFormReport, VerificationTable, closed_form_report
 
 __all__ = [
@@ -199,11 +200,8 @@ def solve(
     return extract(model, data, result)
 
 
-#: The solvers ``verify`` compares with the closed forms: Ipopt, and a swarm large enough for ~1e-4 accuracy.
-VERIFY_SOLVERS: tuple[str | SolverConfig, ...] = (
-    "ipopt",
-    SolverConfig(name="pso", options={"swarm_size": 60, "iterations": 1500, "stall_iterations": 150}),
-)
+#: The solvers ``verify`` compares with the closed forms (Ipopt and a swarm).
+VERIFY_SOLVERS = CROSS_CHECK_SOLVERS
 
 
 def verify_report(data: BargainingData, solvers: Sequence[str | SolverConfig] = VERIFY_SOLVERS) -> ClosedFormReport:

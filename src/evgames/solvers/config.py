@@ -147,3 +147,11 @@ class SolverConfig:
         if not isinstance(record, Mapping):
             raise SolverOptionError(f"config file {path}: must hold a [solver] table")
         return cls.from_mapping(record)
+
+
+#: The solvers a closed form is cross-checked against (``verify``): Ipopt, and a swarm large enough for
+#: about 1e-4 accuracy (a swarm proves nothing, but a better point it finds refutes a closed form).
+CROSS_CHECK_SOLVERS: tuple[str | SolverConfig, ...] = (
+    "ipopt",
+    SolverConfig(name="pso", options={"swarm_size": 60, "iterations": 1500, "stall_iterations": 150}),
+)
