@@ -58,3 +58,12 @@ SEED000_BARGAINING = {
         {"name": "operator", "cost": 120, "standalone": 200, "power": 0.43},
     ],
 }
+
+
+def small_operator():
+    """Seed 003's parameters for a small operator (few vehicles, low costs): a few dozen trips can be profitable."""
+    from evgames.data.subsidy_pricing import SubsidyPricingParams
+
+    return SubsidyPricingParams(
+        base_fleet=6, subsidy_fleet_response=1, operating_cost=20, vehicle_cost=30000, parking_cost=500
+    )

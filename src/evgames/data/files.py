@@ -8,6 +8,7 @@ A data class defines ``from_dict(record)`` and ``to_dict()`` (plain Python in ex
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Self
@@ -17,17 +18,17 @@ from evgames.data.validation import load_mapping, write_yaml
 __all__ = ["DataFile", "save"]
 
 
-class DataFile:
-    """Mixin giving a data class its file form from its ``from_dict`` and ``to_dict``."""
+class DataFile(ABC):
+    """Base giving a data class its file form from its ``from_dict`` and ``to_dict``."""
 
     @classmethod
+    @abstractmethod
     def from_dict(cls, record: Mapping[str, Any]) -> Self:
-        """Build from the mapping the class documents (each data class defines this)."""
-        raise NotImplementedError(f"{cls.__name__} defines no from_dict")
+        """Build from the mapping the class documents."""
 
+    @abstractmethod
     def to_dict(self) -> dict[str, Any]:
-        """The mapping :meth:`from_dict` reads, as plain Python (each data class defines this)."""
-        raise NotImplementedError(f"{type(self).__name__} defines no to_dict")
+        """The mapping :meth:`from_dict` reads, as plain Python."""
 
     @classmethod
     def from_file(cls, path: str | Path) -> Self:

@@ -2,13 +2,13 @@
 
 import re
 
-from evgames.data.subsidy_pricing import SubsidyPricingParams, synthetic_trips
+from strategies import small_operator
+
+from evgames.data.subsidy_pricing import synthetic_trips
 from evgames.models.subsidy_pricing import OperatorProblem, pso_bilevel, studies
 from evgames.solvers import PSOSettings
 
-SMALL = SubsidyPricingParams(
-    base_fleet=6, subsidy_fleet_response=1, operating_cost=20, vehicle_cost=30000, parking_cost=500
-)
+SMALL = small_operator()
 OUTER = PSOSettings(swarm_size=3, iterations=3, stall_iterations=2, seed=5)
 INNER = PSOSettings(swarm_size=8, iterations=15, stall_iterations=8, seed=0)
 

@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
+from strategies import small_operator
 
 from evgames.data import DataError
-from evgames.data.subsidy_pricing import SubsidyPricingParams, synthetic_trips
+from evgames.data.subsidy_pricing import synthetic_trips
 from evgames.models.subsidy_pricing import (
     OperatorProblem,
     ResponseTable,
@@ -16,9 +17,7 @@ from evgames.models.subsidy_pricing import (
 from evgames.solvers import NonOptimalTerminationError
 
 # A small operator: few vehicles and low costs, so that a few dozen trips can be profitable.
-SMALL = SubsidyPricingParams(
-    base_fleet=6, subsidy_fleet_response=1, operating_cost=20, vehicle_cost=30000, parking_cost=500
-)
+SMALL = small_operator()
 SUBSIDY = Subsidies(0.1444, 0.3835)
 
 

@@ -1,11 +1,10 @@
 import pytest
+from strategies import small_operator
 
-from evgames.data.subsidy_pricing import SubsidyPricingParams, synthetic_trips
+from evgames.data.subsidy_pricing import synthetic_trips
 from evgames.models.subsidy_pricing import NO_SUBSIDIES, OperatorProblem, best_response, government_optimum, studies
 
-SMALL = SubsidyPricingParams(
-    base_fleet=6, subsidy_fleet_response=1, operating_cost=20, vehicle_cost=30000, parking_cost=500
-)
+SMALL = small_operator()
 
 
 def test_perturbation_tables_hold_the_other_decision():

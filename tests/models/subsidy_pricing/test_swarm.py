@@ -1,12 +1,11 @@
 import pytest
+from strategies import small_operator
 
-from evgames.data.subsidy_pricing import SubsidyPricingParams, synthetic_trips
+from evgames.data.subsidy_pricing import synthetic_trips
 from evgames.models.subsidy_pricing import OperatorProblem, Subsidies, best_response, pso_bilevel
 from evgames.solvers import PSOSettings
 
-SMALL = SubsidyPricingParams(
-    base_fleet=6, subsidy_fleet_response=1, operating_cost=20, vehicle_cost=30000, parking_cost=500
-)
+SMALL = small_operator()
 
 
 def test_swarm_never_beats_the_exact_response_and_comes_close():

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
+from strategies import small_operator
 
 from evgames.data.subsidy_pricing import SubsidyPricingParams, synthetic_trips
 from evgames.data.validation import DataError
@@ -22,9 +23,7 @@ from evgames.models.subsidy_pricing.envelope import needed_revenue
 from evgames.models.subsidy_pricing.subsidy_plane import Strip
 from evgames.solvers import PSOSettings
 
-SMALL = SubsidyPricingParams(
-    base_fleet=6, subsidy_fleet_response=1, operating_cost=20, vehicle_cost=30000, parking_cost=500
-)
+SMALL = small_operator()
 # Instances where the subsidies move the operator's response and the fleet-in-use limit stays slack.
 ATTAINED = SubsidyPricingParams(
     base_fleet=10, usage_fleet_response=0.1, subsidy_fleet_response=5, operating_cost=60, vehicle_cost=60000,
