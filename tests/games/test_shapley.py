@@ -98,3 +98,27 @@ def test_game_construction_and_errors():
         TUGame(["A", "B"], {"A": 1, "B": 1, "A,D": 2})
     with pytest.raises(DataError, match="duplicate"):
         TUGame(["A", "A"], np.zeros(4))
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 5, 11])
+@pytest.mark.parametrize("dtype", [np.uint8, np.int64])
+def test_coalition_sizes_are_population_counts(n, dtype):
+    from evgames.games.coalitions import coalition_sizes
+
+    masks = np.arange(1 << n, dtype=np.uint64)
+    assert coalition_sizes(n, dtype).tolist() == np.bitwise_count(masks).tolist()
+
+
+@given(st.integers(7, 10), st.integers(0, 2**32 - 1))
+def test_shapley_of_larger_games_is_the_marginal_contribution_average(n, seed):
+    """φ_i = Σ_{S ∌ i} |S|!(n−|S|−1)!/n! (v(S ∪ i) − v(S)), summed coalition by coalition (eq. 10)."""
+    values = np.concatenate([[0.0], np.random.default_rng(seed).normal(size=2**n - 1)])
+    game = TUGame([f"P{i}" for i in range(n)], values)
+    expected = np.zeros(n)
+    for mask in range(2**n):
+        size = bin(mask).count("1")
+        weight = factorial(size) * factorial(n - size - 1) / factorial(n) if size < n else 0.0
+        for i in range(n):
+            if not mask >> i & 1:
+                expected[i] += weight * (values[mask | 1 << i] - values[mask])
+    assert shapley(game).to_numpy() == pytest.approx(expected, abs=1e-9)

@@ -21,9 +21,18 @@ def split(array: np.ndarray, player: int) -> np.ndarray:
     return array.reshape(-1, 2, 1 << player)
 
 
-def coalition_sizes(n: int) -> np.ndarray:
-    """|S| for every mask S of an n-player game."""
-    return np.bitwise_count(np.arange(1 << n, dtype=np.uint64)).astype(np.int64)
+def coalition_sizes(n: int, dtype: type = np.int64) -> np.ndarray:
+    """|S| for every mask S of an n-player game.
+
+    Built by doubling (the masks with bit k set are those without it, one larger), which costs two
+    passes over 2^n small integers instead of a population count over 2^n 64-bit masks; ``np.uint8``
+    (any n ≤ 255) keeps the table at one byte per coalition.
+    """
+    sizes = np.zeros(1 << n, dtype=dtype)
+    for bit in range(n):
+        half = 1 << bit
+        np.add(sizes[:half], 1, out=sizes[half : 2 * half])
+    return sizes
 
 
 def marginal_contributions(values: np.ndarray, player: int) -> np.ndarray:

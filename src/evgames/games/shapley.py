@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from evgames.data.validation import DataError
-from evgames.games.coalitions import coalition_sizes, split
+from evgames.games.coalitions import coalition_sizes
 
 if TYPE_CHECKING:  # only annotations: TUGame's thin methods import this module
     from evgames.games.tu import TUGame
@@ -23,19 +23,28 @@ def shapley(game: TUGame) -> pd.Series:
     """Exact Shapley value, φ_i = Σ_{S ∌ i} |S|!(n−|S|−1)!/n! · (v(S ∪ i) − v(S)) (eq. 10–11).
 
     Rewritten as φ_i = Σ_{S ∋ i} a(|S|) v(S) − Σ_{S ∌ i} b(|S|) v(S) with a(s) = 1/(n·C(n−1, s−1)) and
-    b(s) = 1/(n·C(n−1, s)), so each player costs one contiguous reduction over the 2^n values. The value is
-    linear in v, so a cost game's Shapley value is its cost sharing as it stands (for the airport game:
-    each increment of runway cost split equally among those who need it, Littlechild & Owen 1973).
+    b(s) = 1/(n·C(n−1, s)). Adding and subtracting Σ_{S ∋ i} b(|S|) v(S) gives
+    φ_i = Σ_{S ∋ i} c(S) − B with c(S) = (a(|S|) + b(|S|)) v(S) and B = Σ_S b(|S|) v(S), the same for every
+    player. The n sums over the coalitions containing i are one fold of the 2^n-array: the top half of
+    the array holds the coalitions with the highest player, and adding the halves leaves the same problem
+    for the other n − 1 players, so the whole value costs about two passes over the values instead of n.
+    The value is linear in v, so a cost game's Shapley value is its cost sharing as it stands (for the
+    airport game: each increment of runway cost split equally among those who need it, Littlechild &
+    Owen 1973).
     """
     n = game.n
-    sizes = coalition_sizes(n)
+    sizes = coalition_sizes(n, np.uint8)
     weight_with = np.array([0.0] + [1.0 / (n * comb(n - 1, s - 1)) for s in range(1, n + 1)])
     weight_without = np.array([1.0 / (n * comb(n - 1, s)) for s in range(n)] + [0.0])
-    with_term = weight_with[sizes] * game.values
-    without_term = weight_without[sizes] * game.values
+    values = game.values
+    common = float(weight_without[sizes] @ values)
+    folded = (weight_with + weight_without)[sizes]
+    folded *= values
     result = np.empty(n)
-    for i in range(n):
-        result[i] = split(with_term, i)[:, 1, :].sum() - split(without_term, i)[:, 0, :].sum()
+    for player in range(n - 1, -1, -1):
+        low, high = folded.reshape(2, -1)
+        result[player] = high.sum() - common
+        folded = np.add(low, high, out=low)  # in place: no new 2^n-array per player
     return pd.Series(result, index=list(game.players), name="shapley")
 
 
