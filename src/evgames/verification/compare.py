@@ -128,17 +128,29 @@ _TABLE_VERDICT = {
 
 
 def comparison_checks(model: str, comparison: pd.DataFrame) -> list[Check]:
-    """The rows of :func:`compare` as verdict-table checks (closed form against each solver's optimum)."""
-    return [
-        Check(
-            model=model,
-            check=f"{row.closed_form} vs {row.solver}",
-            verdict=_TABLE_VERDICT[Verdict(row.verdict)],
-            expected=float(row.solver_objective),
-            found=float(row.closed_form_objective),
-            difference=float(row.max_abs_difference),
-            tolerance=float(row.tolerance),
-            detail=f"{row.verdict}; objective gap {row.objective_gap:.3g}",
+    """The rows of :func:`compare` as verdict-table checks (closed form against each solver's optimum).
+
+    As in every row of the table, ``expected`` and ``found`` are one quantity, here the objective (the
+    solver's and the closed form's), and ``difference`` is found − expected with the objective tolerance
+    the verdict used. The verdict itself rests first on the distance between the two points, which the
+    detail gives with its tolerance.
+    """
+    checks = []
+    for row in comparison.itertuples(index=False):
+        expected, found = float(row.solver_objective), float(row.closed_form_objective)
+        checks.append(
+            Check(
+                model=model,
+                check=f"{row.closed_form} vs {row.solver}",
+                verdict=_TABLE_VERDICT[Verdict(row.verdict)],
+                expected=expected,
+                found=found,
+                difference=found - expected,
+                tolerance=float(row.tolerance) * max(1.0, abs(expected)),
+                detail=(
+                    f"{row.verdict}; max |point difference| {row.max_abs_difference:.3g} "
+                    f"(tolerance {row.tolerance:.3g})"
+                ),
+            )
         )
-        for row in comparison.itertuples(index=False)
-    ]
+    return checks
