@@ -1,4 +1,4 @@
-"""TU games and allocation rules (numpy; the nucleolus and core LPs are Pyomo models solved by HiGHS).
+"""TU games and allocation rules (numpy; the nucleolus and core LPs are highspy LPs held as arrays).
 
 ``from evgames.games import shapley, banzhaf, solidarity, nucleolus, prenucleolus, least_core, core_point,
 in_core`` gives the functions, and ``game.shapley()``, ``game.nucleolus()``, … call the same ones. The LP-based

@@ -276,7 +276,7 @@ class TUGame:
     @property
     def core_nonempty(self) -> bool:
         """Some efficient allocation gives every coalition at least its value (least core ε ≤ 0, one LP)."""
-        from evgames.games.excess import least_core  # the LP needs pyomo: imported when asked
+        from evgames.games.excess import least_core  # the LP needs highspy: imported when asked
 
         return least_core(self, "preimputation").epsilon <= _TOLERANCE * max(1.0, abs(self.grand_value))
 
