@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from evgames.games import TUGame
-from evgames.games.coalition_span import CoalitionSpan, coalition_sums_by_halves
+from evgames.games.coalition_span import CoalitionSpan
 from evgames.games.coalitions import coalition_sums
 from evgames.games.excess import build_excess_model, least_core, nucleolus, prenucleolus
 from evgames.solvers import HighsLP, NonOptimalTerminationError
@@ -227,11 +227,11 @@ def test_span_membership_and_rank_are_exact(n_and_masks):
     assert span.contains(masks).tolist() == expected
 
 
-def test_sums_by_halves_equal_the_coalition_sums():
-    rng = np.random.default_rng(0)
-    for n in (1, 2, 5, 10):
-        amounts = rng.normal(size=n)
-        assert coalition_sums_by_halves(amounts) == pytest.approx(coalition_sums(amounts), abs=1e-12)
+@pytest.mark.parametrize("n", [0, 1, 2, 5, 10])
+def test_coalition_sums_are_the_members_amounts_added_one_by_one(n):
+    amounts = np.random.default_rng(n).normal(size=n)
+    expected = [sum(amounts[i] for i in range(n) if mask >> i & 1) for mask in range(1 << n)]
+    assert coalition_sums(amounts) == pytest.approx(expected, abs=1e-12)
 
 
 def test_the_array_lp_reports_what_highs_proves():

@@ -29,7 +29,7 @@ Stages repeat until the span is all of R^n: the remaining feasible set is then o
 Rows are generated as needed (as coopgame-py's default method does): the LP starts with the coalitions of
 one and of n − 1 players and those of the 4n largest excesses at the equal-surplus split; after each solve
 every excess is computed at once (one pass over the 2^n coalition sums,
-:func:`evgames.games.coalition_span.coalition_sums_by_halves`), and the free coalitions whose excess exceeds
+:func:`evgames.games.coalitions.coalition_sums`), and the free coalitions whose excess exceeds
 t are added, the largest first, until none does — the stage's LP over all coalitions is then solved, with zero
 duals on the rows never added.
 
@@ -53,7 +53,8 @@ import numpy as np
 import pandas as pd
 
 from evgames.data.validation import DataError
-from evgames.games.coalition_span import CoalitionSpan, coalition_sums_by_halves, incidence_rows
+from evgames.games.coalition_span import CoalitionSpan
+from evgames.games.coalitions import coalition_sums, incidence_rows
 from evgames.solvers import SolverError
 from evgames.solvers.highs_matrix import MatrixLP
 
@@ -207,7 +208,7 @@ class _ExcessLP:
         n, full = self.n, (1 << self.n) - 1
         players = 1 << np.arange(n)
         guess = self.standalone + (self.values[full] - self.standalone.sum()) / n
-        excess = self.values - coalition_sums_by_halves(guess)
+        excess = self.values - coalition_sums(guess)
         excess[[0, full]] = -np.inf
         count = min(_FIRST_ROWS_PER_PLAYER * n, full - 1)
         largest = np.argpartition(-excess, count - 1)[:count]
@@ -242,7 +243,7 @@ class _ExcessLP:
         """Solve the stage's LP over every free coalition by adding violated rows; its optimum t (game units)."""
         while True:
             self.level = self.lp.solve()
-            excess = self.values - coalition_sums_by_halves(self.lp.x[: self.n])
+            excess = self.values - coalition_sums(self.lp.x[: self.n])
             violated = np.flatnonzero(self.free & (self.row_of < 0) & (excess > self.level + _VIOLATION_TOLERANCE))
             if violated.size == 0:
                 return self.level * self.scale
