@@ -5,69 +5,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from alliance_reference import independent_value
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from evgames.data import DataError
 from evgames.data.shipped import load_case
 from evgames.data.station_alliance import StationAllianceData
 from evgames.data.synthetic import synthetic_city
 from evgames.models import station_alliance as sa
-from evgames.solvers import solve
+from evgames.solvers import parallel, solve
 
 
 def seed001():
     return StationAllianceData.from_dict(load_case("seed001_stations"))
-
-
-def independent_value(data, members, integer=True):
-    """The coalition's value formulated from scratch as a scipy MILP (HiGHS inside scipy)."""
-    members = [n for n in data.names if n in members]
-    terms = {(d.source, d.target): d for d in data.diversions}
-    columns, cost, upper = [], [], []
-    for j in members:
-        s = data.station(j)
-        for t in range(data.periods):
-            columns.append(("served", j, None, t))
-            cost.append(-s.profit_per_vehicle)
-            cap = min(s.arrivals[t], s.capacity * data.period_hours)
-            upper.append(np.floor(cap + 1e-9) if integer else cap)
-    for j in members:
-        for k in members:
-            if j == k:
-                continue
-            d = terms[j, k]
-            for t in range(data.periods):
-                columns.append(("diverted", j, k, t))
-                cost.append(-(data.station(k).profit_per_vehicle - d.compensation - d.travel_cost))
-                cap = d.max_share * data.overflow(j)[t]
-                upper.append(np.floor(cap + 1e-9) if integer else cap)
-    rows, row_upper = [], []
-    for t in range(data.periods):
-        for k in members:  # capacity of k
-            rows.append(
-                [
-                    1.0
-                    if (c[0] == "served" and c[1] == k and c[3] == t)
-                    or (c[0] == "diverted" and c[2] == k and c[3] == t)
-                    else 0.0
-                    for c in columns
-                ]
-            )
-            row_upper.append(data.station(k).capacity * data.period_hours)
-        for j in members:  # overflow of j
-            rows.append([1.0 if c[0] == "diverted" and c[1] == j and c[3] == t else 0.0 for c in columns])
-            row_upper.append(data.overflow(j)[t])
-    found = milp(
-        np.array(cost),
-        constraints=LinearConstraint(np.array(rows), -np.inf, np.array(row_upper)),
-        bounds=Bounds(0, np.array(upper)),
-        integrality=np.ones(len(cost)) if integer else None,
-    )
-    assert found.success
-    fixed = sum(data.station(j).operating_cost for j in members) + (data.platform_cost if len(members) > 1 else 0)
-    return -found.fun - fixed
 
 
 def test_seed001_values_by_hand():
@@ -102,29 +53,55 @@ def test_relaxation_and_standalone_closed_form():
         assert solve(sa.build_model(data, members), "highs").objective == pytest.approx(integer[mask])
 
 
+@pytest.fixture
+def pool_always(monkeypatch):
+    """Start the worker pool however small the sweep (a small one is otherwise done here alone)."""
+    monkeypatch.setattr(parallel, "POOL_AFTER_SECONDS", 0.0)
+
+
 @pytest.mark.slow
+@pytest.mark.usefixtures("pool_always")
 def test_parallel_workers_equal_sequential():
+    # each chunk starts from a cold basis: the values are the same bits wherever a chunk ran
     data = synthetic_city(5, 24, seed=1)
-    assert sa.coalition_values(data, workers=2) == pytest.approx(sa.coalition_values(data))
+    assert sa.coalition_values(data, workers=2) == sa.coalition_values(data)
 
 
-def test_persistent_resolves_equal_independent_milps_in_any_order():
-    # HiGHS re-solving a MIP whose bounds changed in place once reported the previous search's incumbent:
-    # {S1..S4} then {S1..S4, S6} came out 92.1 above the optimum. Every order must give the true values.
+@pytest.fixture(scope="module")
+def city6_expected():
     data = synthetic_city(6, 24, seed=0)
     masks = range(1, 1 << 6)
-    expected = {mask: independent_value(data, set(sa._coalition_names(data.names, mask))) for mask in masks}
-    for order in ([15, 47], list(masks), list(reversed(masks))):
-        coalitions = sa.CoalitionSolver(data)
+    return data, {mask: independent_value(data, set(sa._coalition_names(data.names, mask))) for mask in masks}
+
+
+ORDERS = ([15, 47], list(range(1, 64)), list(reversed(range(1, 64))), [int(m) for m in sa.gray_code(6)])
+
+
+@pytest.mark.parametrize("route", ["relaxation proved", "milp fallback", "compiled milp"])
+def test_persistent_resolves_equal_independent_milps_in_any_order(city6_expected, route):
+    # HiGHS re-solving a MIP whose bounds changed in place once reported the previous search's incumbent:
+    # {S1..S4} then {S1..S4, S6} came out 92.1 above the optimum. Every order must give the true values, on
+    # each route: the LP relaxation proved integral, the array MILP it falls back to, the compiled Pyomo MILP.
+    data, expected = city6_expected
+    for order in ORDERS:
+        coalitions = sa.CoalitionSolver(data, prove_by_relaxation=route == "relaxation proved")
         for mask in order:
             members = sa._coalition_names(data.names, mask)
-            assert coalitions.value(members) == pytest.approx(expected[mask], abs=1e-6), (order[:2], members)
+            found = coalitions.solve(members)[0] if route == "compiled milp" else coalitions.value(members)
+            assert found == pytest.approx(expected[mask], abs=1e-6), (order[:2], members)
+        if route == "relaxation proved":  # the proof held every time: no MILP was needed
+            assert coalitions.resolver.milp_solves == 0 and coalitions.resolver.relaxed_solves == len(order)
+        if route == "milp fallback":
+            assert coalitions.resolver.milp_solves == len(order) and coalitions.resolver.relaxed_solves == 0
 
 
 PARALLEL_AFTER_SOLVE = """
 import json, sys
 from evgames.data.synthetic import synthetic_city
 from evgames.models import station_alliance as sa
+from evgames.solvers import parallel
+
+parallel.POOL_AFTER_SECONDS = 0.0  # start the pool, small as the sweep is
 
 if __name__ == "__main__":
     data = synthetic_city(5, 24, seed=1)

@@ -15,33 +15,42 @@ against a capacity of 50; this model decides how many move, once each, within ca
 
 A station alone earns p·Σ_t min(x_t, η Δt) − C (:func:`standalone_value`). All 2^n − 1 coalition values
 come from one compiled grand model (:class:`CoalitionSolver`) whose variables outside the coalition are
-bounded to zero, solved in parallel worker processes by :func:`coalition_values`.
+bounded to zero, solved in Gray-code order in parallel worker processes or on any executor by
+:func:`coalition_values`; each is an LP relaxation whose rounded plan is checked to be the MILP's optimum
+(the MILP is re-solved when it is not). Beyond that, :func:`sampled_shapley` estimates the Shapley value
+(seed 001 eq. (11)) from the coalitions of sampled orders only, evaluated the same way.
 """
 
 from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import Executor, as_completed
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
-from tqdm.auto import tqdm
 
 from evgames.data.station_alliance import StationAllianceData
 from evgames.data.validation import DEFAULT_CORRECTION_SCALE
-from evgames.games import TUGame, correction_weights, modified_shapley, normalise_columns, shapley, shapley_sampled
+from evgames.games import SampledShapley, TUGame, correction_weights, modified_shapley, normalise_columns, shapley
 from evgames.games.corrections import correction_scale
 from evgames.games.excess import in_core, nucleolus
 from evgames.games.tu import require_tabulable
+from evgames.models.alliance_sampling import lazy_sampled_shapley
 from evgames.solvers import HighsLP, NonOptimalTerminationError, SolverConfig, SolverError, SolveResult, Status
 from evgames.solvers import solve as solve_model
-from evgames.solvers.parallel import process_pool
+from evgames.solvers.coalition_lp import (
+    CoalitionProgram,
+    CoalitionProgramSolver,
+    release_worker_solvers,
+    solve_chunk,
+)
+from evgames.solvers.parallel import run_chunks
 from evgames.verification import Check, VerificationTable, agreement, bound, condition, failed
 
 __all__ = [
@@ -50,9 +59,13 @@ __all__ = [
     "StationAllianceSolution",
     "allocation_checks",
     "build_model",
+    "chunk_size",
     "coalition_checks",
     "coalition_values",
     "diversion_plan",
+    "evaluate_coalitions",
+    "gray_code",
+    "sampled_shapley",
     "solve",
     "standalone_value",
     "verification_sample",
@@ -96,7 +109,7 @@ def build_model(
     hours = data.period_hours
 
     def rounded(value: float) -> float:
-        return value if relax else math.floor(value + 1e-9)
+        return _vehicle_bound(value, relax)
 
     model = pyo.ConcreteModel(name=f"station alliance {','.join(members)}")
     model.stations = pyo.Set(initialize=members, ordered=True, doc="stations in the coalition S")
@@ -174,10 +187,19 @@ def build_model(
     return model
 
 
-def standalone_value(data: StationAllianceData, name: str) -> float:
-    """v({j}) = p_j Σ_t min(x_jt, η_j Δt) − C_j (a station alone diverts nothing)."""
+def _vehicle_bound(value: float, relax: bool) -> float:
+    """A bound on a count of vehicles: ⌊value⌋ for whole vehicles (the 1e-9 absorbs rounding in η Δt), else value."""
+    return value if relax else math.floor(value + 1e-9)
+
+
+def standalone_value(data: StationAllianceData, name: str, relax: bool = False) -> float:
+    """v({j}) = p_j Σ_t ⌊min(x_jt, η_j Δt)⌋ − C_j: a station alone diverts nothing (the floor only for whole vehicles).
+
+    The closed form of :func:`build_model` for one station, with the same rounding of the bounds, so that
+    a station alone is worth the same here as in its own MILP when arrivals or η Δt are fractional.
+    """
     station = data.station(name)
-    served = sum(min(a, station.capacity * data.period_hours) for a in station.arrivals)
+    served = sum(_vehicle_bound(min(a, station.capacity * data.period_hours), relax) for a in station.arrivals)
     return station.profit_per_vehicle * served - station.operating_cost
 
 
@@ -195,12 +217,21 @@ def diversion_plan(model: pyo.ConcreteModel) -> pd.DataFrame:
 class CoalitionSolver:
     """Every coalition's value from one compiled grand model, re-solved with bounds set in place.
 
-    The grand model's objective subtracts every station's operating cost and Q; for a coalition S the
-    variables of stations outside S are bounded to zero and v(S) = objective + Σ_{j∉S} C_j + Q − Q·[|S| ≥ 2].
+    For a coalition S the variables of stations outside S are bounded to zero and
+    v(S) = revenue of the optimal plan − Σ_{j∈S} C_j − Q·[|S| ≥ 2] (the module docstring's objective).
+
+    :meth:`value` goes through :attr:`program` (:class:`~evgames.solvers.coalition_lp.CoalitionProgram`, the
+    grand model in plain arrays): the LP relaxation with the integer rows floored, warm-started from the
+    previous coalition's basis, whose rounded plan is taken when it is proved optimal, else the MILP.
+    :meth:`solve` re-solves the compiled MILP itself in place, with its full result.
     """
 
     def __init__(
-        self, data: StationAllianceData, relax: bool = False, options: SolverConfig | Mapping[str, Any] | None = None
+        self,
+        data: StationAllianceData,
+        relax: bool = False,
+        options: SolverConfig | Mapping[str, Any] | None = None,
+        prove_by_relaxation: bool = True,
     ):
         self.data = data
         self.model = build_model(data, None, relax)
@@ -211,25 +242,36 @@ class CoalitionSolver:
         self._variables = [v for v, _ in owners]
         self._owners = np.array([mask for _, mask in owners], dtype=np.int64)
         self._upper = np.array([v.ub for v in self._variables], dtype=float)
-        self._costs = np.array([s.operating_cost for s in data.stations])
+        by_column = np.zeros(len(self.lp.variables), dtype=np.int64)
+        by_column[[self.lp.column(v) for v in self._variables]] = self._owners
+        self.program = CoalitionProgram.from_highs(
+            self.lp,
+            by_column,
+            fixed=np.array([s.operating_cost for s in data.stations]),
+            joint=data.platform_cost,
+            alone=np.array([standalone_value(data, name, relax) for name in data.names]),
+        )
+        self.resolver = CoalitionProgramSolver(self.program, prove_by_relaxation)
+
+    def _mask(self, coalition: Iterable[str]) -> int:
+        members = set(_members(self.data, coalition))
+        return sum(1 << i for i, name in enumerate(self.data.names) if name in members)
 
     def solve(self, coalition: Iterable[str]) -> tuple[float, SolveResult]:
-        """v(S) and the solver's result for ``coalition`` (a grand-model solve with outsiders bounded to 0)."""
-        members = set(_members(self.data, coalition))
-        inside = np.array([name in members for name in self.data.names])
-        mask = int(sum(1 << i for i, flag in enumerate(inside) if flag))
+        """v(S) and the solver's result for ``coalition`` from the compiled MILP re-solved in place."""
+        mask = self._mask(coalition)
         upper = np.where((self._owners & ~mask) == 0, self._upper, 0.0)
         self.lp.set_variables_bounds(self._variables, np.zeros(upper.size), upper)
-        result = self.lp.solve(raise_on_failure=False)
-        grand_platform = self.data.platform_cost if len(self.data.names) > 1 else 0.0
-        own_platform = self.data.platform_cost if inside.sum() > 1 else 0.0
-        value = result.objective + float(self._costs[~inside].sum()) + grand_platform - own_platform
-        return value, result
+        result = self.lp.solve(raise_on_failure=False)  # HighsLP clears HiGHS's stale incumbent first
+        # the grand objective subtracts every C_j and Q: add back what S does not pay
+        grand_costs = self.program.fixed_cost((1 << len(self.data.names)) - 1)
+        return result.objective + grand_costs - self.program.fixed_cost(mask), result
 
     def value(self, coalition: Iterable[str]) -> float:
-        """v(S); raises on any non-optimal solve."""
-        value, result = self.solve(coalition)
-        if not result.ok:
+        """v(S), solved even for one station; raises on any non-optimal solve."""
+        value, status = self.resolver.value(self._mask(coalition))
+        if status is not Status.OPTIMAL:
+            _, result = self.solve(coalition)  # for the solver's own account of why
             raise NonOptimalTerminationError(result)
         return value
 
@@ -238,118 +280,126 @@ def _coalition_names(names: Sequence[str], mask: int) -> list[str]:
     return [name for i, name in enumerate(names) if mask >> i & 1]
 
 
-#: The coalition solver a worker process keeps between chunks of one sweep, keyed by the sweep's token.
-_WORKER_SOLVER: dict[str, CoalitionSolver] = {}
+def gray_code(stations: int) -> np.ndarray:
+    """Every non-empty coalition's bitmask, each differing from the one before by one station (reflected Gray code).
+
+    Consecutive re-solves then change the bounds of one station's columns only, and start from a basis that
+    is nearly optimal.
+    """
+    index = np.arange(1, 1 << stations, dtype=np.int64)
+    return index ^ (index >> 1)
 
 
-def _worker_coalition_solver(
-    token: str, data: StationAllianceData, relax: bool, options: SolverConfig | dict[str, Any]
-):
-    """The compiled grand model of sweep ``token`` in this worker, built on its first chunk only."""
-    if token not in _WORKER_SOLVER:
-        _WORKER_SOLVER.clear()  # one sweep at a time: drop the previous sweep's model
-        _WORKER_SOLVER[token] = CoalitionSolver(data, relax, options)
-    return _WORKER_SOLVER[token]
+def _solve_chunk_with(
+    data: StationAllianceData, relax: bool, solver: str | SolverConfig | None, masks: np.ndarray
+) -> tuple[np.ndarray, dict[int, str]]:
+    """Worker for a MILP solver other than HiGHS: one model per coalition through the solver layer."""
+    values = np.empty(len(masks))
+    failures: dict[int, str] = {}
+    for index, mask in enumerate(masks.tolist()):
+        result = solve_model(
+            build_model(data, _coalition_names(data.names, mask), relax),
+            solver,
+            default=DEFAULT_SOLVER,
+            raise_on_failure=False,
+        )
+        values[index] = result.objective
+        if not result.ok:
+            failures[mask] = result.status.value
+    return values, failures
 
 
-def _solve_chunk(
+#: Chunks a set of coalitions is cut into, whatever runs them (so the values never depend on the executor):
+#: 16 per worker for 4 workers, enough for a moving progress bar and load balance.
+CHUNKS_PER_SWEEP = 64
+
+#: Fewest coalitions in a chunk: below this the cost of shipping a chunk outweighs its solves.
+SMALLEST_CHUNK = 8
+
+#: Most coalitions in a chunk (seconds of work): a sweep of 20 or more stations is cut into more chunks than
+#: :data:`CHUNKS_PER_SWEEP`, so that a cluster of hundreds of workers has work for each.
+LARGEST_CHUNK = 4096
+
+
+def chunk_size(count: int) -> int:
+    """Coalitions per chunk when ``count`` are evaluated: :data:`CHUNKS_PER_SWEEP` chunks, within the limits."""
+    return min(LARGEST_CHUNK, max(SMALLEST_CHUNK, -(-count // CHUNKS_PER_SWEEP)))
+
+
+def _chunks(masks: np.ndarray) -> list[np.ndarray]:
+    size = chunk_size(masks.size)
+    return [masks[start : start + size] for start in range(0, masks.size, size)]
+
+
+def evaluate_coalitions(
     data: StationAllianceData,
-    relax: bool,
-    solver: str | SolverConfig | None,
-    masks: Sequence[int],
-    token: str | None = None,
-) -> list[tuple[int, float, str]]:
-    """Worker: build its own model (Pyomo is not thread-safe) and return plain numbers.
+    masks: np.ndarray,
+    relax: bool = False,
+    workers: int = 1,
+    executor: Executor | Any | None = None,
+    solver: str | SolverConfig | None = None,
+    progress: bool = False,
+) -> np.ndarray:
+    """v(S) for each bitmask of ``masks`` (an int64 array; bit i = the i-th station), in that order.
 
-    With a ``token`` the compiled model is kept in the worker for the sweep's later chunks, so chunks can
-    be small (and progress fine-grained) without rebuilding the model for each.
+    The masks are cut into :data:`CHUNKS_PER_SWEEP` chunks (more for very many) solved by ``executor`` (any
+    ``concurrent.futures.Executor``, or a Dask ``Client``), or by ``workers`` processes counting this one (a
+    pool started safely after a solve in this process, and only for work that outlasts a worker's start:
+    :func:`evgames.solvers.parallel.run_chunks`). With HiGHS the grand model is compiled here, once, and the
+    workers receive it as arrays (:func:`evgames.solvers.coalition_lp.solve_chunk`); a station alone takes
+    :func:`standalone_value`. Consecutive masks that differ by one station re-solve fastest. Raises
+    :class:`~evgames.solvers.SolverError` naming a coalition when any solve is not optimal.
     """
     name = (solver.name if isinstance(solver, SolverConfig) else solver) or DEFAULT_SOLVER
-    results = []
+    token = uuid.uuid4().hex
     if name == DEFAULT_SOLVER:
         # the whole config: HiGHS's matrix route translates time_limit, tolerance, verbose and [solver.highs]
         options: SolverConfig | dict[str, Any] = solver if isinstance(solver, SolverConfig) else {}
-        coalitions = (
-            CoalitionSolver(data, relax, options)
-            if token is None
-            else _worker_coalition_solver(token, data, relax, options)
-        )
-        for mask in masks:
-            members = _coalition_names(data.names, mask)
-            if len(members) == 1:
-                results.append((mask, standalone_value(data, members[0]), Status.OPTIMAL.value))
-                continue
-            value, result = coalitions.solve(members)
-            results.append((mask, value, result.status.value))
-        return results
-    for mask in masks:  # any other MILP solver: one model per coalition through the solver layer
-        model = build_model(data, _coalition_names(data.names, mask), relax)
-        result = solve_model(model, solver, default=DEFAULT_SOLVER, raise_on_failure=False)
-        results.append((mask, result.objective, result.status.value))
-    return results
-
-
-#: Chunks handed to each worker in a parallel sweep: enough for a moving progress bar and load balance.
-CHUNKS_PER_WORKER = 16
-
-
-def coalition_values(
-    data: StationAllianceData,
-    relax: bool = False,
-    workers: int = 1,
-    executor: Executor | None = None,
-    solver: str | SolverConfig | None = None,
-    progress: bool = False,
-) -> dict[int, float]:
-    """v(S) for every non-empty coalition, by bitmask (bit i = the i-th station).
-
-    Coalitions are split into chunks solved by ``executor`` (any ``concurrent.futures.Executor``,
-    e.g. a Dask ``Client.get_executor()``), by a pool of ``workers`` processes started safely after a
-    solve in this process (:func:`evgames.solvers.parallel.process_pool`), or here when ``workers == 1``.
-    Each worker compiles the grand model once per sweep. Raises :class:`~evgames.solvers.SolverError`
-    naming the coalition when any solve is not optimal.
-    """
-    require_tabulable("stations", len(data.names), "stations", "evgames.models.station_alliance.sampled_shapley")
-    masks = list(range(1, 1 << len(data.names)))
-    own_pool = executor is None and workers > 1
-    pool: Executor | None = process_pool(workers, preload=[__name__]) if own_pool else executor
-    chunk_count = 1 if pool is None else max(1, min(len(masks), CHUNKS_PER_WORKER * max(workers, 2)))
-    chunks = [masks[i::chunk_count] for i in range(chunk_count)]
-    token = uuid.uuid4().hex
-    found: dict[int, float] = {}
-    statuses: dict[int, str] = {}
-    bar = tqdm(total=len(masks), desc="coalitions", unit="coalition", disable=not progress)
+        program = CoalitionSolver(data, relax, options).program
+        function: Any = partial(solve_chunk, program, token)
+    else:
+        function = partial(_solve_chunk_with, data, relax, solver)
     try:
-        if pool is None:
-            for chunk in chunks:
-                for mask, value, status in _solve_chunk(data, relax, solver, chunk):
-                    found[mask], statuses[mask] = value, status
-                    bar.update(1)
-        else:
-            futures = [pool.submit(_solve_chunk, data, relax, solver, chunk, token) for chunk in chunks]
-            for future in as_completed(futures):
-                try:
-                    solved = future.result()
-                except BrokenProcessPool:
-                    raise SolverError(
-                        "the worker processes could not start or died; a script that asks for workers > 1 must run "
-                        'its top level under `if __name__ == "__main__":` (workers start as fresh interpreters)'
-                    ) from None
-                for mask, value, status in solved:
-                    found[mask], statuses[mask] = value, status
-                bar.update(len(solved))
+        solved = run_chunks(
+            function,
+            _chunks(np.asarray(masks, dtype=np.int64)),
+            workers=workers,
+            executor=executor,
+            preload=[__name__],  # the fork server imports the models once, not each worker
+            progress=progress,
+            description="coalitions",
+            unit="coalition",
+        )
     finally:
-        bar.close()
-        if own_pool and pool is not None:
-            pool.shutdown(cancel_futures=True)
-    failed = {mask: status for mask, status in statuses.items() if status != Status.OPTIMAL.value}
+        release_worker_solvers(token)
+    failed = {mask: status for _, failures in solved for mask, status in failures.items()}
     if failed:
         mask, status = next(iter(failed.items()))
         raise SolverError(
             f"coalition {','.join(_coalition_names(data.names, mask))} ended '{status}' "
             f"({len(failed)} coalition(s) not optimal)"
         )
-    return found
+    return np.concatenate([values for values, _ in solved]) if solved else np.empty(0)
+
+
+def coalition_values(
+    data: StationAllianceData,
+    relax: bool = False,
+    workers: int = 1,
+    executor: Executor | Any | None = None,
+    solver: str | SolverConfig | None = None,
+    progress: bool = False,
+) -> dict[int, float]:
+    """v(S) for every non-empty coalition, by bitmask (bit i = the i-th station), in order of bitmask.
+
+    All 2^n − 1 coalitions in Gray-code order (:func:`gray_code`), so that each re-solve changes one station,
+    through :func:`evaluate_coalitions` (which says where they run and what it raises).
+    """
+    require_tabulable("stations", len(data.names), "stations", "evgames.models.station_alliance.sampled_shapley")
+    masks = gray_code(len(data.names))
+    table = np.zeros(1 << len(data.names))
+    table[masks] = evaluate_coalitions(data, masks, relax, workers, executor, solver, progress)
+    return dict(enumerate(table[1:].tolist(), start=1))
 
 
 @dataclass(frozen=True)
@@ -444,21 +494,32 @@ def solve(
     )
 
 
-def sampled_shapley(data: StationAllianceData, permutations: int = 200, seed: int = 0, relax: bool = False):
-    """Shapley value by permutation sampling for alliances too large to enumerate (values cached)."""
-    coalitions = CoalitionSolver(data, relax)
-    cache: dict[frozenset[str], float] = {}
+def sampled_shapley(
+    data: StationAllianceData,
+    permutations: int = 200,
+    seed: int = 0,
+    relax: bool = False,
+    *,
+    workers: int = 1,
+    executor: Executor | Any | None = None,
+    solver: str | SolverConfig | None = None,
+    progress: bool = False,
+    cache: MutableMapping[int, float] | None = None,
+) -> SampledShapley:
+    """Shapley value (seed 001 eq. (11)) by permutation sampling, for alliances too large to enumerate.
 
-    def value(members: frozenset[str]) -> float:
-        if not members:
-            return 0.0
-        if members not in cache:
-            cache[members] = (
-                standalone_value(data, next(iter(members))) if len(members) == 1 else coalitions.value(members)
-            )
-        return cache[members]
+    The ``permutations`` orders are drawn as :func:`evgames.games.shapley_sampled` draws them for ``seed``;
+    the distinct coalitions they need, less those in ``cache`` (values by bitmask, filled in as they are
+    found), are solved together by :func:`evaluate_coalitions`, on ``executor`` (a Dask ``Client`` too) or
+    ``workers`` processes; then the marginal contributions give the estimate and its standard errors
+    (:func:`evgames.models.alliance_sampling.lazy_sampled_shapley`). The same seed gives the same estimate,
+    bit for bit, on any executor.
+    """
 
-    return shapley_sampled((list(data.names), value), permutations, seed)
+    def evaluate(masks: np.ndarray) -> np.ndarray:
+        return evaluate_coalitions(data, masks, relax, workers, executor, solver, progress)
+
+    return lazy_sampled_shapley(list(data.names), evaluate, permutations, seed, cache)
 
 
 #: Family name in the verdict table.
