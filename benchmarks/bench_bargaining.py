@@ -4,8 +4,9 @@ Prints, for each n, the adapter's build + solve time (Pyomo model built from dat
 solved by Ipopt), SLSQP's time on the same problem with its exact gradient (up to n = 300: it scales
 cubically), the closed form's time, and ratios measured in this same run. Targets (issue 2): at n = 300 at
 most a tenth of SLSQP's time (goal: a fiftieth); n = 5000 under 5 s. Issue #15: the n = 3 row (after the
-start-up solve, which is not timed) at most 5 ms (goal 1 ms); "/bar" is its time over 5 ms. Default run:
-well under a minute.
+start-up solve, which is not timed) at most 5 ms (goal 1 ms); "/bar" is its time over 5 ms. Repeated solves for
+the same players reuse the model and its compiled solver functions (``bargaining.solve`` keeps a few models), as
+an application re-solving with new data does. Default run: well under a minute.
 
 Usage: python benchmarks/bench_bargaining.py [--sizes 3 10 100 300 1000 5000] [--repeats 5]
 """
@@ -13,6 +14,8 @@ Usage: python benchmarks/bench_bargaining.py [--sizes 3 10 100 300 1000 5000] [-
 from __future__ import annotations
 
 import argparse
+import statistics
+import time
 
 import numpy as np
 from scipy.optimize import minimize
@@ -22,6 +25,26 @@ from tqdm.auto import tqdm  # progress on stderr; the figures go to stdout
 from evgames.models import bargaining
 
 SLSQP_LIMIT = 300
+SMALL_REPEATS = 50  # milliseconds are noisy on a shared machine: the 3-player figure is a median of many solves
+
+
+def small_solve(data: bargaining.BargainingData, repeats: int) -> None:
+    """The issue #15 row: median wall and CPU time of a 3-player solve after start-up, against the 5 ms bar.
+
+    The CPU time (this process only) is shown too, because on a shared machine the wall time also counts the
+    time other processes hold the cores.
+    """
+    wall, cpu = [], []
+    for _ in range(repeats):
+        wall_start, cpu_start = time.perf_counter(), time.process_time()
+        bargaining.solve(data)
+        wall.append(time.perf_counter() - wall_start)
+        cpu.append(time.process_time() - cpu_start)
+    wall_ms, cpu_ms = statistics.median(wall) * 1000, statistics.median(cpu) * 1000
+    print(
+        f"{'':>6} 3-player solve after start-up: {wall_ms:.2f} ms wall ({cpu_ms:.2f} ms CPU), "
+        f"/bar (5 ms) {wall_ms / 5:.2f} ({cpu_ms / 5:.2f} CPU)"
+    )
 
 
 def instance(n: int, seed: int = 0) -> bargaining.BargainingData:
@@ -105,10 +128,7 @@ def main() -> None:
             f"{adapter_time / closed_time:15.1f} {error:13.1e}{note}"
         )
         if n == 3:
-            print(
-                f"{'':>6} 3-player solve after start-up: {adapter_time * 1000:.2f} ms, "
-                f"/bar (5 ms) {adapter_time / 0.005:.2f}"
-            )
+            small_solve(data, max(args.repeats, SMALL_REPEATS))
 
 
 if __name__ == "__main__":

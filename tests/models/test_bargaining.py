@@ -1,4 +1,5 @@
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -7,7 +8,7 @@ from strategies import SEED000_BARGAINING, bargaining_records
 
 from evgames.data import DataError
 from evgames.models import bargaining
-from evgames.solvers import NonOptimalTerminationError
+from evgames.solvers import NonOptimalTerminationError, solve
 
 SEED000 = SEED000_BARGAINING
 
@@ -130,3 +131,32 @@ def test_failure_is_raised_not_returned():
 def test_verify_gives_agreeing_verdicts_for_eq9():
     table = bargaining.verify(bargaining.BargainingData.from_dict(SEED000))
     assert table.passed and {check.check for check in table.checks} == {"eq. (9) vs ipopt", "eq. (9) vs pso"}
+
+
+def test_solves_of_changed_data_for_the_same_players_equal_the_closed_form_and_a_fresh_model():
+    # bargaining.solve reuses the model built for the same players; each answer must be that of its own data
+    base = bargaining.BargainingData.from_dict(SEED000)
+    changed_record = {
+        **SEED000,
+        "players": [{**p, "cost": p["cost"] + 20.0 * i} for i, p in enumerate(SEED000["players"])],
+    }
+    changed = bargaining.BargainingData.from_dict(changed_record)
+    for data in (base, changed, base):
+        solution = bargaining.solve(data)
+        assert np.max(np.abs(solution.shares - bargaining.closed_form(data))) < 1e-8
+        fresh_model = bargaining.build_model(data)
+        fresh = solve(fresh_model, "ipopt")
+        assert solution.result.objective == pytest.approx(fresh.objective, abs=1e-12)
+        assert solution.result.duals == pytest.approx(fresh.duals, abs=1e-7)
+
+
+def test_concurrent_solves_each_get_their_own_answer():
+    records = [
+        {**SEED000, "players": [{**p, "power": w} for p, w in zip(SEED000["players"], powers)]}
+        for powers in ([0.2, 0.3, 0.5], [0.5, 0.3, 0.2], [1 / 3, 1 / 3, 1 / 3], [0.6, 0.2, 0.2])
+    ]
+    datasets = [bargaining.BargainingData.from_dict(record) for record in records] * 3
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        solutions = list(pool.map(bargaining.solve, datasets))
+    for data, solution in zip(datasets, solutions):
+        assert np.max(np.abs(solution.shares - bargaining.closed_form(data))) < 1e-8

@@ -14,8 +14,11 @@ cost and standalone profit, then the surplus is split in proportion to the power
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -26,6 +29,7 @@ from evgames.data.bargaining import BargainingData, BargainingPlayer
 from evgames.solvers import SolverConfig, SolveResult
 from evgames.solvers import solve as solve_model
 from evgames.solvers.config import CROSS_CHECK_SOLVERS
+from evgames.solvers.registry import merged_config
 from evgames.verification import ClosedFormReport, VerificationTable, closed_form_report
 
 __all__ = [
@@ -55,6 +59,13 @@ def _thresholds(data: BargainingData) -> np.ndarray:
     return np.array([(p.cost + p.standalone) / data.net_benefit for p in data.players])
 
 
+def _equal_split(data: BargainingData) -> dict[str, float]:
+    """The start of a solve: an equal split of the surplus (interior, feasible, and independent of the answer)."""
+    thresholds = _thresholds(data)
+    spare = 1.0 - float(thresholds.sum())  # the surplus as a share of V_m − k
+    return {name: float(theta) + spare / len(thresholds) for name, theta in zip(data.names, thresholds)}
+
+
 def build_model(data: BargainingData) -> pyo.ConcreteModel:
     """Pyomo model of eq. (1)–(5); participation (eq. 2) is the lower bound θ_i on each share.
 
@@ -62,9 +73,6 @@ def build_model(data: BargainingData) -> pyo.ConcreteModel:
     ``model.cost["A"] = 5`` a re-solve gives the answer of a model built from the changed data, because the
     share bounds θ_i are expressions of them and the solvers read parameters' current values at each solve.
     """
-    thresholds = _thresholds(data)
-    spare = 1.0 - float(thresholds.sum())  # the surplus as a share of V_m − k
-    n = len(data.players)
     model = pyo.ConcreteModel(name="fixed-ratio asymmetric Nash bargaining (seed 000 eq. 1-9)")
     model.players = pyo.Set(initialize=data.names, ordered=True, doc="participants i")
     model.net_benefit = pyo.Param(
@@ -84,15 +92,17 @@ def build_model(data: BargainingData) -> pyo.ConcreteModel:
         # in bounds), so the bounds follow parameter changes
         return (m.cost[i] + m.standalone[i]) / m.net_benefit
 
+    # Σ θ_j as one expression shared by every upper bound: evaluating the bounds then costs O(n), not O(n²)
+    # (the solvers evaluate a subexpression shared by several bounds once per solve)
+    total_threshold = pyo.quicksum(threshold(model, j) for j in model.players)  # flat, where sum() nests n deep
+
     def share_bounds(m: pyo.ConcreteModel, i: str) -> tuple[Any, Any]:
         # θ_i ≤ a_i ≤ θ_i + (1 − Σ θ_j)
-        return threshold(m, i), threshold(m, i) + 1 - sum(threshold(m, j) for j in m.players)
+        return threshold(m, i), threshold(m, i) + 1 - total_threshold
 
     model.share = pyo.Var(
         model.players,
         bounds=share_bounds,
-        # An equal split of the surplus: interior, feasible, and independent of the answer.
-        initialize={name: theta + spare / n for name, theta in zip(data.names, thresholds)},
         doc="a_i, share of V_m - k (eq. 1); lower bound θ_i is participation U_i >= G_i (eq. 2)",
     )
     model.payoff = pyo.Expression(
@@ -108,6 +118,9 @@ def build_model(data: BargainingData) -> pyo.ConcreteModel:
         sense=pyo.maximize,
         doc="ln of the Nash product Σ γ_i ln(U_i - G_i) (eq. 4-5)",
     )
+    # The start is set after the variables exist: Pyomo's initialize would check each value against bounds that
+    # each sum n parameters, O(n²) in all (minutes for 5,000 players)
+    _set_start(model, data)
     return model
 
 
@@ -120,11 +133,13 @@ def closed_form(data: BargainingData) -> pd.Series:
 
 def payoffs(data: BargainingData, shares: Mapping[str, float] | pd.Series) -> pd.Series:
     """U_i = a_i (V_m − k) − C_i (eq. 1)."""
-    return pd.Series(
-        [float(shares[p.name]) * data.net_benefit - p.cost for p in data.players],
-        index=list(data.names),
-        name="payoff",
-    )
+    values = np.array([float(shares[name]) for name in data.names])
+    return pd.Series(_payoff_values(data, values), index=list(data.names), name="payoff")
+
+
+def _payoff_values(data: BargainingData, shares: np.ndarray) -> np.ndarray:
+    """U_i = a_i (V_m − k) − C_i in player order."""
+    return shares * data.net_benefit - np.array([p.cost for p in data.players])
 
 
 def log_nash_product(data: BargainingData, shares: Mapping[str, float] | pd.Series) -> float:
@@ -176,15 +191,30 @@ class BargainingSolution:
 
 def improvement(data: BargainingData, payoff: pd.Series) -> pd.Series:
     """Revenue improvement rate U_i / G_i − 1 (Tables 2–3 of seed 000)."""
-    standalone = pd.Series([p.standalone for p in data.players], index=list(data.names))
-    return (payoff / standalone.where(standalone > 0) - 1.0).rename("improvement")
+    values = np.array([float(payoff[name]) for name in data.names])
+    return pd.Series(_improvement_rates(data, values), index=list(data.names), name="improvement")
+
+
+def _improvement_rates(data: BargainingData, payoff: np.ndarray) -> np.ndarray:
+    """U_i / G_i − 1 in player order, NaN where G_i ≤ 0."""
+    standalone = np.array([p.standalone for p in data.players])
+    rates = np.full(len(standalone), np.nan)
+    np.divide(payoff, standalone, out=rates, where=standalone > 0)
+    return rates - 1.0
 
 
 def extract(model: pyo.ConcreteModel, data: BargainingData, result: SolveResult) -> BargainingSolution:
     """Read the solved shares from ``model``."""
-    shares = pd.Series({name: float(model.share[name].value) for name in data.names}, name="share")
-    payoff = payoffs(data, shares)
-    return BargainingSolution(shares=shares, payoffs=payoff, improvement=improvement(data, payoff), result=result)
+    # numpy, and one Series per field at the end: pandas arithmetic would cost a millisecond, a fifth of a solve
+    index = pd.Index(data.names)
+    shares = np.array([model.share[name].value for name in data.names], dtype=float)
+    payoff = _payoff_values(data, shares)
+    return BargainingSolution(
+        shares=pd.Series(shares, index=index, name="share"),
+        payoffs=pd.Series(payoff, index=index, name="payoff"),
+        improvement=pd.Series(_improvement_rates(data, payoff), index=index, name="improvement"),
+        result=result,
+    )
 
 
 def solve(
@@ -194,10 +224,68 @@ def solve(
     *,
     raise_on_failure: bool = True,
 ) -> BargainingSolution:
-    """Build, solve (Ipopt unless configured otherwise) and extract."""
-    model = build_model(data)
-    result = solve_model(model, solver, options, default=DEFAULT_SOLVER, raise_on_failure=raise_on_failure)
-    return extract(model, data, result)
+    """Build, solve (Ipopt unless configured otherwise) and extract.
+
+    A model built for the same players before is reused with this data's parameter values (see
+    :class:`_ModelCache`), so that its translation for the solver is reused too; the solve starts from the equal
+    split of this data, as on a model built afresh.
+    """
+    config = replace(merged_config(solver, options), warm_start=True)  # the start is set below: a fresh model's
+    with _MODELS.model_for(data) as model:
+        result = solve_model(model, config, default=DEFAULT_SOLVER, raise_on_failure=raise_on_failure)
+        return extract(model, data, result)
+
+
+class _ModelCache:
+    """The models :func:`solve` built lately, by player names, each lent to one solve at a time.
+
+    Changing the mutable parameters of a built model costs far less than building one and, above all, keeps
+    the model's compiled solver functions (:func:`evgames.solvers.structure.inspect_model` caches them per
+    model). A model in use by another thread is not lent: that solve builds its own.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._models: OrderedDict[tuple[str, ...], pyo.ConcreteModel] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def model_for(self, data: BargainingData) -> Iterator[pyo.ConcreteModel]:
+        """A model of ``data``: a cached one with its parameters and start set to ``data``, else a new one."""
+        if not self._lock.acquire(blocking=False):
+            yield build_model(data)
+            return
+        try:
+            model = self._models.pop(data.names, None)
+            if model is None:
+                model = build_model(data)
+            else:
+                _set_data(model, data)
+            self._models[data.names] = model  # the most recently used last
+            while len(self._models) > self.size:
+                self._models.popitem(last=False)
+            yield model
+        finally:
+            self._lock.release()
+
+
+def _set_data(model: pyo.ConcreteModel, data: BargainingData) -> None:
+    """Give a model built by :func:`build_model` the parameters and starting point of ``data`` (same players)."""
+    model.net_benefit.set_value(data.net_benefit)
+    model.cost.store_values({p.name: p.cost for p in data.players})
+    model.standalone.store_values({p.name: p.standalone for p in data.players})
+    model.power.store_values({p.name: p.power for p in data.players})
+    _set_start(model, data)
+
+
+def _set_start(model: pyo.ConcreteModel, data: BargainingData) -> None:
+    """Start every share at :func:`_equal_split` (interior and feasible by construction: no check needed)."""
+    for name, start in _equal_split(data).items():
+        model.share[name].set_value(start, skip_validation=True)
+
+
+#: Up to four models (e.g. the cross-check solves of a few data sets); a model of 5,000 players is tens of MB.
+_MODELS = _ModelCache(size=4)
 
 
 #: The solvers ``verify`` compares with the closed forms (Ipopt and a swarm).

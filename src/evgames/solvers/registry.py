@@ -26,8 +26,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import pyomo.environ as pyo
-from pyomo.common.collections import ComponentMap
-from pyomo.core.expr.visitor import identify_variables
+from pyomo.common.gc_manager import PauseGC
 
 from evgames.solvers.config import SolverConfig
 from evgames.solvers.errors import (
@@ -131,21 +130,23 @@ _ROUTES: dict[str, _Route] = {
 }
 
 
-#: Per model: each variable's value before the model's first solve here (see ``SolverConfig.warm_start``).
-_FIRST_VALUES: weakref.WeakKeyDictionary[Any, ComponentMap] = weakref.WeakKeyDictionary()
+#: Per model: each variable's value before the model's first solve here (see ``SolverConfig.warm_start``), by the
+#: variable's id (with the variable, so that the id stays its own).
+_FIRST_VALUES: weakref.WeakKeyDictionary[Any, dict[int, tuple[Any, Any]]] = weakref.WeakKeyDictionary()
 
 
 def _set_starting_point(model: pyo.ConcreteModel, structure: ModelStructure, warm_start: bool) -> None:
     """Record each free variable's first value; without ``warm_start``, put recorded values back as the start."""
     try:
-        first = _FIRST_VALUES.setdefault(model, ComponentMap())
+        first = _FIRST_VALUES.setdefault(model, {})
     except TypeError:  # a model that cannot be weakly referenced: nothing is recorded, the current values stay
         return
     for variable in structure.variables:
-        if variable not in first:
-            first[variable] = variable.value
+        recorded = first.get(id(variable))
+        if recorded is None:
+            first[id(variable)] = (variable, variable.value)
         elif not warm_start:
-            variable.set_value(first[variable], skip_validation=True)
+            variable.set_value(recorded[1], skip_validation=True)
 
 
 def _violated(constraints: Sequence[Any], tolerance: float) -> list[str]:
@@ -161,11 +162,6 @@ def _violated(constraints: Sequence[Any], tolerance: float) -> list[str]:
         ):
             violated.append(constraint.name)
     return violated
-
-
-def _constant_constraints(structure: ModelStructure) -> list[Any]:
-    """The active constraints in which no free variable appears (their value is decided before any solve)."""
-    return [c for c in structure.constraints if not any(True for _ in identify_variables(c.body, include_fixed=False))]
 
 
 def evaluate_fixed(structure: ModelStructure, name: str, tolerance: float) -> SolveResult:
@@ -244,25 +240,34 @@ def solve(
     """
     config = merged_config(solver, options)
     name = check_solver_name(config.name or default)
+    # Walking, translating and solving allocate many objects; without the pause, Python's cyclic collector would
+    # traverse the whole Pyomo model several times during one solve of a large model (the collection is then
+    # done once, after it).
+    with PauseGC():
+        result = _route(model, config, name)
+    if raise_on_failure and not result.converged:
+        raise NonOptimalTerminationError(result)
+    return result
+
+
+def _route(model: pyo.ConcreteModel, config: SolverConfig, name: str) -> SolveResult:
+    """Inspect ``model``, check it against solver ``name``, and solve or evaluate it."""
     structure = inspect_model(model)
     check_capability(name, structure)
     native = native_options(name, config)
     _set_starting_point(model, structure, config.warm_start)
-    route = _ROUTES.get(name)
-    constant = _constant_constraints(structure)
+    constant = structure.constant_constraints()
     constant_violated = _violated(constant, config.tolerance or 1e-8)
     if constant and not constant_violated:  # they hold whatever the solver does: the routes need not see them
-        structure = replace(structure, constraints=tuple(c for c in structure.constraints if c not in set(constant)))
+        dropped = {id(c) for c in constant}
+        structure = replace(structure, constraints=tuple(c for c in structure.constraints if id(c) not in dropped))
     if not structure.variables or constant_violated:
         # nothing to optimise (every variable fixed), or a constraint of fixed values only already fails:
         # infeasibility is then proved by evaluation, whatever the solver (which would only crash on it)
-        result = evaluate_fixed(structure, name, config.tolerance or 1e-8)
-    elif route is not None:
-        result = route(model, structure, name, native, config.verbose)
-    else:
-        pyomo_name = name.removeprefix("pyomo:")
-        result = solve_with_pyomo(model, structure, pyomo_name, native, config.verbose)
-        result.solver = name
-    if raise_on_failure and not result.converged:
-        raise NonOptimalTerminationError(result)
+        return evaluate_fixed(structure, name, config.tolerance or 1e-8)
+    route = _ROUTES.get(name)
+    if route is not None:
+        return route(model, structure, name, native, config.verbose)
+    result = solve_with_pyomo(model, structure, name.removeprefix("pyomo:"), native, config.verbose)
+    result.solver = name
     return result
