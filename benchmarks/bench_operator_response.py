@@ -16,10 +16,12 @@ re-scored PSO answer above the exact U_G. Each bilevel row also prints the proce
 Issue #15 rows, behind flags and left out of the default run:
 
 * ``--binding`` — only the bilevel row N = 5,000, seed 5000 (eq. (11) binds): time and peak memory against
-  the bar < 30 s, < 600 MB (goal < 5 s, < 300 MB). Minutes today (131 s, 1.4 GB when #15 was filed).
+  the bar < 30 s, < 600 MB (goal < 5 s, < 300 MB). 131 s, 1.4 GB when #15 was filed; about 8 s, 470 MB since
+  cells are bounded at busy minutes along the choice lines and the lists are numpy columns.
 * ``--study`` — only ``evgames study subsidy-pricing --out <tmp>`` with the defaults, in a fresh
   interpreter, stopped after ``--study-timeout`` seconds (default 900): wall time against ``evgames --help``
-  in the same run and against the bar < 2 min (goal < 30 s). 6 to 9 minutes today.
+  in the same run and against the bar < 2 min (goal < 30 s). 6 to 9 minutes when #15 was filed, about a minute
+  since.
 
 Usage: python benchmarks/bench_operator_response.py [--sizes 100 300 500 1000 2000 5000] [--bilevel-sizes ...]
        python benchmarks/bench_operator_response.py --binding
@@ -150,7 +152,8 @@ def binding_case() -> None:
         f"   (peak before the row, imports included: {before:.0f} MB)"
     )
     print(
-        f"  regions {exact.evaluations}, in-use checks {exact.in_use_checks}, U_G {exact.outcome.government:.2f}, "
+        f"  regions {exact.evaluations}, in-use checks {exact.in_use_checks} ({exact.in_use_counted} counted exactly, "
+        f"the rest bounded at busy minutes), U_G {exact.outcome.government:.2f}, "
         f"upper {exact.method}"
     )
 

@@ -11,7 +11,8 @@ from evgames.models.subsidy_pricing import (
     choice_thresholds,
     vehicles_in_use,
 )
-from evgames.models.subsidy_pricing.arrangement import cells_trips
+from evgames.models.subsidy_pricing.arrangement import boundary_columns, cell_trips, cells_trips
+from evgames.models.subsidy_pricing.in_use_bound import BusyMinutes
 from evgames.models.subsidy_pricing.shortlist import top_cells
 
 PARAMS = SubsidyPricingParams(base_fleet=3)
@@ -51,7 +52,7 @@ def test_listed_cells_hold_every_sampled_cell_and_a_floor_cuts_them():
         assert values[0] == pytest.approx(table.best[count])
         assert values[0] >= SAMPLES[SAMPLES[:, 0] == count, 1].max() - 1e-6  # a cell's best is at a vertex
         assert (cells_trips(table.problem, cells).sum(axis=0) == count).all()
-        for cell, point in zip(cells[:5], [cell.point for cell in cells[:5]]):
+        for cell, point in zip(list(cells)[:5], [cell.point for cell in list(cells)[:5]]):
             chosen = table.chosen(count, cell)
             assert revenue(PARAMS, TRIPS, chosen, point) == pytest.approx(cell.revenue, rel=1e-9, abs=1e-6)
     floors = {count: float(np.median([cell.revenue for cell in every[count][0]])) for count in counts}
@@ -122,3 +123,60 @@ def test_walking_lessens_the_cells_left_and_a_fetch_needs_a_floor_below_the_boun
     limited.settle(dict.fromkeys(short, 0.0), once=True)  # a limit no cell fits: one chunk each
     walked = limited.unwalked()
     assert (walked <= listed).all() and walked.sum() < listed.sum()
+
+
+def _minute_counts(trips, chosen, minutes):
+    """Shared trips under way at each given minute, trip by trip from start and duration (eq. (11))."""
+    start = np.floor(trips["start_min"].to_numpy()).astype(int)
+    length = np.ceil(trips["duration_min"].to_numpy()).astype(int).clip(1, 1440)
+    return [
+        sum(1 for n in np.flatnonzero(chosen) if any((start[n] + k) % 1440 == minute for k in range(length[n])))
+        for minute in minutes
+    ]
+
+
+def test_busy_minutes_count_exactly_the_trips_under_way_then_and_never_exceed_the_vehicles_in_use():
+    problem = OperatorProblem(PARAMS, TRIPS)
+    every = top_cells(problem, dict.fromkeys(range(len(TRIPS) + 1), -np.inf))
+    cells = [cell for count in sorted(every) for cell in list(every[count][0])[:6]]
+    chosen = cells_trips(problem, cells)
+    busy = BusyMinutes(problem, np.array([480, 481, 481, 1030, 1439]), most=3)
+    assert 481 in busy.minutes and busy.minutes.size == 3  # the most frequent minute, and at most three
+    lower = busy.lower(np.array([cell.point for cell in cells]), boundary_columns([cell.counted for cell in cells]))
+    for column, bound in enumerate(lower.tolist()):
+        assert bound == max(_minute_counts(TRIPS, chosen[:, column], busy.minutes.tolist()))
+        assert bound <= vehicles_in_use(TRIPS, chosen[:, column])
+
+
+def _first_fitting(problem, every, count, limit):
+    """Brute force: the best listed cell with ``count`` trips whose vehicles in use (counted alone) fit the limit."""
+    for cell in every[count][0]:
+        if vehicles_in_use(problem.trips, cell_trips(problem, cell.point, cell.counted)) <= limit:
+            return cell.revenue
+    return -np.inf
+
+
+@pytest.mark.parametrize("base_fleet", [3, 2])
+def test_cells_bounded_at_busy_minutes_give_the_brute_force_answer_as_the_limits_rise(base_fleet):
+    # the upper level asks limits that rise strip by strip: cells first walked under a low limit hold only a
+    # bound, and must be counted exactly when a higher limit reaches them
+    params = PARAMS.with_overrides({"base_fleet": base_fleet})
+    table = ResponseTable(OperatorProblem(params, TRIPS))
+    problem, counts = table.problem, np.flatnonzero(np.isfinite(table.best))
+    every = top_cells(problem, dict.fromkeys(counts.tolist(), -np.inf))
+    limited = FleetLimitedCells(problem, table.cells(counts), np.full(counts.size, 0.95), first_depth=4, growth=2)
+    for limit in (0.95, 1.9, 2.85, 3.8, 4.75, 5.7):
+        while True:
+            limited.settle(dict.fromkeys(counts.tolist(), limit), once=True)
+            values, entries, exact, walked_all = limited.best(np.full(counts.size, limit))
+            if exact.all():
+                break
+            short = ~exact & walked_all
+            if short.any():
+                limited.fetch(dict.fromkeys(counts[short].tolist(), -np.inf))
+        for position, count in enumerate(counts.tolist()):
+            assert values[position] == _first_fitting(problem, every, count, limit)
+            if entries[position] >= 0:
+                assert limited.vehicles(count, int(entries[position])) <= limit
+    assert limited.counted < limited.walked  # some cells were only bounded: the test exercises that path
+    assert (limited.uncounted() >= 0).all()

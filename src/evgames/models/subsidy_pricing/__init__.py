@@ -17,7 +17,8 @@ Modules, one concept each:
   vehicles in use (eq. (11));
 * ``arrangement`` — the choice lines in the price plane and their vertex cells; ``exact_response`` — the
   widening candidate search; ``shortlist`` — the best cells of each trip count; ``response_table`` — the
-  response to any subsidies; ``fleet_limit`` — the best cells within a fleet-in-use limit;
+  response to any subsidies; ``fleet_limit`` — the best cells within a fleet-in-use limit, listed as numpy
+  columns (``cell_columns``) and bounded at a few busy minutes (``in_use_bound``);
 * ``milp`` — the MILP oracle; ``expected`` — the smooth variant (Ipopt); ``swarm`` — the paper's PSO;
   ``response`` — the operator's entry point;
 * ``subsidy_plane``, ``envelope``, ``regions`` — the exact upper level; ``upper_level`` — the government's

@@ -28,11 +28,13 @@ from evgames.models.subsidy_pricing.problem import BestResponse, OperatorProblem
 __all__ = [
     "Cell",
     "LineVertices",
+    "boundary_columns",
     "box_corners",
     "cell_trips",
     "cells_trips",
     "line_vertices",
     "vertex_response",
+    "vertex_trips",
 ]
 
 
@@ -70,7 +72,9 @@ class LineVertices:
 
     ``values[k]`` and ``counts[k]`` (k = 0..3) hold, for every crossing, the revenue part
     D Σ (a·p − e) and the trip count of the cell that counts neither, n, the crossing trip, or both of
-    the two boundary trips; ``ends`` lists the cells where the line meets the box.
+    the two boundary trips; ``ends`` lists the cells where the line meets the box. The line is
+    p(λ) = origin + λ direction for λ in ``span``; trip m's choice is the sign of
+    g_m(λ) = a_m·p(λ) − b_m = ``offset[m]`` + λ ``slope[m]`` (line n's own: inf and 0).
     """
 
     line: int
@@ -79,6 +83,11 @@ class LineVertices:
     values: np.ndarray  # (4, events)
     counts: np.ndarray  # (4, events)
     ends: list[Cell]
+    at: np.ndarray  # λ of each event, rising
+    offset: np.ndarray  # g_m(0) per trip
+    slope: np.ndarray  # dg_m/dλ per trip
+    span: tuple[float, float]  # λ where the line enters and leaves the price box
+    inside_start: np.ndarray  # trips sharing where the line enters the box
 
     def counted(self, option: int, event: int) -> tuple[int, ...]:
         """The boundary trips that option ``option`` (0..3) counts at crossing ``event``."""
@@ -148,7 +157,17 @@ def line_vertices(problem: OperatorProblem) -> Iterator[LineVertices]:
             ends.append(Cell(value, count, point, ()))
             ends.append(Cell(value + float(gain[n]), count + 1, point, (n,)))
         yield LineVertices(
-            line=n, points=origin + lam[:, None] * direction, crossing=order, values=values, counts=counts, ends=ends
+            line=n,
+            points=origin + lam[:, None] * direction,
+            crossing=order,
+            values=values,
+            counts=counts,
+            ends=ends,
+            at=lam,
+            offset=offset,
+            slope=slope,
+            span=(float(low), float(high)),
+            inside_start=inside_start,
         )
 
 
@@ -171,22 +190,43 @@ def box_corners(problem: OperatorProblem) -> list[Cell]:
 
 def cell_trips(problem: OperatorProblem, point: np.ndarray, counted: tuple[int, ...]) -> np.ndarray:
     """The sharing trips of the cell at a vertex: those strictly inside plus the boundary trips counted."""
-    return _vertex_trips(problem, point[None, :], [counted])[:, 0]
+    return vertex_trips(problem, point[None, :], boundary_columns([counted]))[:, 0]
 
 
 def cells_trips(problem: OperatorProblem, cells: Sequence[Cell]) -> np.ndarray:
     """:func:`cell_trips` of many cells at once: one column of sharing trips per cell."""
     points = np.array([cell.point for cell in cells], dtype=float).reshape(-1, 2)
-    return _vertex_trips(problem, points, [cell.counted for cell in cells])
+    return vertex_trips(problem, points, boundary_columns([cell.counted for cell in cells]))
 
 
-def _vertex_trips(problem: OperatorProblem, points: np.ndarray, counted: Sequence[tuple[int, ...]]) -> np.ndarray:
-    chosen = np.empty((problem.distance.size, points.shape[0]), dtype=bool)
-    limit = problem.threshold[:, None] - 1e-9
-    for start in range(0, points.shape[0], 128):  # blocks that stay in cache
-        np.less(problem.per_trip @ points[start : start + 128].T, limit, out=chosen[:, start : start + 128])
-    for column, boundary in enumerate(counted):
-        chosen[list(boundary), column] = True
+def boundary_columns(counted: Sequence[tuple[int, ...]]) -> np.ndarray:
+    """Boundary trips counted as two columns, −1 for none."""
+    return np.array([(*trips, -1, -1)[:2] for trips in counted], dtype=int).reshape(-1, 2)
+
+
+def vertex_trips(
+    problem: OperatorProblem, points: np.ndarray, boundary: np.ndarray, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """The sharing trips of the cells at vertices ``points`` (one column each) counting ``boundary`` trips too.
+
+    A trip is strictly inside when a·p < b − 1e-9 (eq. (2)–(6) with a margin for the vertex's rounding).
+    With ``rows`` (sorted trip numbers) only those trips, in that order: each of their entries is exactly
+    the entry of the full matrix, because every entry is a·p computed alone in the same two products and
+    one sum (a matrix product could round a subset differently), so counts over the rows are exact.
+    """
+    rows = np.arange(problem.distance.size) if rows is None else rows
+    distance, duration = problem.distance[rows, None], problem.duration[rows, None]
+    limit = problem.threshold[rows, None] - 1e-9
+    chosen = np.empty((rows.size, points.shape[0]), dtype=bool)
+    width = max(128, 2**18 // max(rows.size, 1))  # blocks of cells whose fares stay in cache
+    for start in range(0, points.shape[0], width):
+        block = points[start : start + width]
+        np.less(distance * block[:, 0] + duration * block[:, 1], limit, out=chosen[:, start : start + width])
+    columns = np.arange(points.shape[0])
+    for trips in boundary.T:
+        where = np.searchsorted(rows, trips).clip(0, max(rows.size - 1, 0))
+        counted = (trips >= 0) & (rows[where] == trips) if rows.size else np.zeros(trips.size, dtype=bool)
+        chosen[where[counted], columns[counted]] = True
     return chosen
 
 

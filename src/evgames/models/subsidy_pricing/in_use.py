@@ -57,11 +57,7 @@ class InUse:
             counted = shared[self.trip]
             changes = np.bincount(self.minute[counted], weights=self.change[counted], minlength=MINUTES + 1)
             return np.cumsum(changes[:MINUTES]).max(initial=0).round().astype(int)
-        if self._matrix is None:
-            self._matrix = sparse.csr_array(
-                (self.change.astype(np.float32), (self.minute, self.trip)), shape=(MINUTES + 1, shared.shape[0])
-            )
-        changes = self._matrix @ shared.astype(np.float32)
+        changes = self._changes(shared)
         peak = np.zeros(shared.shape[1], dtype=np.float32)
         if shared.shape[1] < 512:  # a running sum down the minutes, in blocks of sets that stay in cache
             for start in range(0, shared.shape[1], 128):
@@ -73,3 +69,21 @@ class InUse:
                 under_way += minute
                 np.maximum(peak, under_way, out=peak)
         return peak.round().astype(int)
+
+    def peaks_and_minutes(self, shared: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The largest number under way of each column of ``shared`` and the first minute it is reached."""
+        shared = np.asarray(shared, dtype=bool).reshape(shared.shape[0], -1)
+        peak, minute = np.zeros(shared.shape[1], dtype=int), np.zeros(shared.shape[1], dtype=int)
+        for start in range(0, shared.shape[1], 128):  # blocks of sets that stay in cache
+            under_way = np.cumsum(self._changes(shared[:, start : start + 128])[:MINUTES], axis=0)
+            minute[start : start + 128] = under_way.argmax(axis=0)
+            peak[start : start + 128] = under_way.max(axis=0, initial=0).round()
+        return peak, minute
+
+    def _changes(self, shared: np.ndarray) -> np.ndarray:
+        """Changes in use per minute (minutes + 1 rows) of each column of a boolean matrix of sets."""
+        if self._matrix is None:
+            self._matrix = sparse.csr_array(
+                (self.change.astype(np.float32), (self.minute, self.trip)), shape=(MINUTES + 1, shared.shape[0])
+            )
+        return self._matrix @ shared.view(np.uint8).astype(np.float32)  # bytes convert faster than booleans

@@ -111,7 +111,9 @@ class BilevelResult:
         method: ``exact`` (regions), ``grid`` or ``pso`` (nested swarms).
         supremum: The government's value is a supremum (subsidies a hair higher attain it).
         note: Why it is a supremum.
-        in_use_checks: Price cells whose vehicles in use were counted for eq. (11) (exact method).
+        in_use_checks: Price cells checked against eq. (11) (exact method): their vehicles in use counted, or
+            bounded from below at a few busy minutes where the bound already breaks the limit asked.
+        in_use_counted: Of those, the cells whose vehicles in use were counted exactly.
         sweeps: Extra sweeps of the arrangement that listed cells for eq. (11) (exact method).
         rounds: Looks at a strip's envelope, over all strips and passes (exact method): each walked a cell,
             set a count aside or settled the strip.
@@ -127,6 +129,7 @@ class BilevelResult:
     supremum: bool = False
     note: str = ""
     in_use_checks: int = 0
+    in_use_counted: int = 0
     sweeps: int = 0
     rounds: int = 0
     exact: BestResponse | None = None

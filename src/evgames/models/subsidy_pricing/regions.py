@@ -43,7 +43,7 @@ from tqdm.auto import tqdm
 
 from evgames.data.subsidy_pricing import NO_SUBSIDIES, Subsidies
 from evgames.data.validation import DataError
-from evgames.models.subsidy_pricing.arrangement import vertex_response
+from evgames.models.subsidy_pricing.arrangement import Cell, vertex_response
 from evgames.models.subsidy_pricing.economics import fleet_size, in_use_limit
 from evgames.models.subsidy_pricing.envelope import Piece, envelope, needed_revenue
 from evgames.models.subsidy_pricing.fleet_limit import FleetLimitedCells
@@ -64,7 +64,7 @@ class Corner(NamedTuple):
     trips: int
     fleet: int
     reason: str
-    entry: int  # the response cell: its place in the count's list (see FleetLimitedCells)
+    cell: Cell  # the response cell (eq. (11) holds in it)
 
 
 class Region(NamedTuple):
@@ -85,8 +85,11 @@ class RegionSearch:
         self.margin = problem.margin(NO_SUBSIDIES)  # w0 = k1 − c
         self.benefits: dict[tuple, float] = {}  # E + P of a response cell
         self.counts = np.flatnonzero(np.isfinite(table.best))
-        self.limited = FleetLimitedCells(problem, table.cells(self.counts), self.plane.limits(0.0, self.counts))
+        self.limited = FleetLimitedCells(
+            problem, table.cells(self.counts), self.plane.limits(0.0, self.counts), vehicles=table.vehicles()
+        )
         self.rounds = 0  # looks at a strip's envelope (see _strip_corners)
+        self.settled: dict[int, list[Corner]] = {}  # the corners of each strip settled so far, by its place
 
     def candidates(self) -> np.ndarray:
         """Positions in ``self.counts`` of the trip counts that can be a response somewhere in the box.
@@ -121,41 +124,54 @@ class RegionSearch:
         a count never falls from pass to pass (more counts known exactly only raise the envelope), so the
         count is set aside again only if its list was cut short — it grows ``growth``-fold — or by a strip
         that had not asked for it yet.
+
+        A strip settled without setting a count aside keeps its corners for the passes after: the counts on
+        its envelope were known exactly, and every other count only falls as it is walked or listed further,
+        so its envelope cannot change. Each pass after the first looks again only at the strips left open.
         """
         positions = self.candidates()
+        strips = self._strips(self.counts[positions])  # the same strips in every pass
         while True:
-            found = self._pass(positions, progress)
+            found = self._pass(positions, strips, progress)
             if isinstance(found, BilevelResult):
                 return found
             self.limited.fetch(found)
 
-    def _figures(self, count: int, entry: int) -> tuple[float, int]:
-        """E + P (independent of the subsidies) and the vehicles in use of a response cell with K trips."""
+    def _strips(self, counts: np.ndarray) -> list[Strip]:
+        """The strips of σ on which the fleets of these counts are fixed (see the module docstring)."""
+        starts = self.plane.strips(counts)
+        lowest, _ = self.plane.rho_bounds(starts)
+        _, dearest = self.plane.rho_bounds(np.r_[starts[1:], self.plane.sigma_max])
+        ends = [*starts[1:].tolist(), None]
+        return [Strip(*values) for values in zip(starts.tolist(), lowest.tolist(), dearest.tolist(), ends)]
+
+    def _figures(self, count: int, entry: int) -> tuple[Cell, float, int]:
+        """A response cell with K trips, its E + P (independent of the subsidies) and its vehicles in use."""
         cell = self.limited.cell(count, entry)
         key = (count, float(cell.point[0]), float(cell.point[1]), cell.counted)
         if key not in self.benefits:
             outcome = evaluate(self.problem, 0.0, 0.0, NO_SUBSIDIES, shared=self.table.chosen(count, cell))
             self.benefits[key] = outcome.environmental + outcome.parking
-        return self.benefits[key], self.limited.vehicles(count, entry)
+        return cell, self.benefits[key], self.limited.vehicles(count, entry)
 
-    def _pass(self, positions: np.ndarray, progress: bool) -> BilevelResult | dict[int, float]:
+    def _pass(self, positions: np.ndarray, strips: list[Strip], progress: bool) -> BilevelResult | dict[int, float]:
         counts = self.counts[positions]
-        strips = self.plane.strips(counts)
-        lowest, _ = self.plane.rho_bounds(strips)
-        _, dearest = self.plane.rho_bounds(np.r_[strips[1:], self.plane.sigma_max])
         best: Corner | None = None
-        floors: dict[int, float] = {}  # count -> the revenue down to which its cells must be listed
+        floors = np.full(counts.size, np.inf)  # per count, the revenue down to which its cells must be listed
         regions = 0
         for index in tqdm(range(len(strips)), desc="subsidy regions", disable=not progress):
-            following = float(strips[index + 1]) if index + 1 < len(strips) else None
-            strip = Strip(float(strips[index]), float(lowest[index]), float(dearest[index]), following)
-            corners = self._strip_corners(strip, positions, counts, floors)
+            if index not in self.settled:
+                corners = self._strip_corners(strips[index], positions, counts, floors)
+                if corners is not None:  # no count set aside: final (see run)
+                    self.settled[index] = corners
+            corners = self.settled.get(index, [])
             regions += len(corners)
             for corner in corners:
                 if best is None or corner.government > best.government:
                     best = corner
-        if floors:
-            return floors
+        if np.isfinite(floors).any():
+            asked = np.flatnonzero(np.isfinite(floors))
+            return dict(zip(counts[asked].tolist(), floors[asked].tolist()))
         if best is None:
             caps = self.plane.caps
             raise DataError(
@@ -167,20 +183,22 @@ class RegionSearch:
         return self._result(best, regions)
 
     def _strip_corners(
-        self, strip: Strip, positions: np.ndarray, counts: np.ndarray, floors: dict[int, float]
-    ) -> list[Corner]:
-        """The lowest corner of every region of one strip; none if a count had to be set aside (see run).
+        self, strip: Strip, positions: np.ndarray, counts: np.ndarray, floors: np.ndarray
+    ) -> list[Corner] | None:
+        """The lowest corner of every region of one strip; None if a count had to be set aside (see run).
 
         A round that finds a count known only by a bound on the envelope walks at least one more of the
-        listed cells, or sets at least one more count aside, and nothing lists cells meanwhile: the rounds
-        are at most the cells listed but not walked, plus the counts, plus the last.
+        listed cells, counts exactly at least one walked cell known by a bound on its vehicles only, or sets
+        at least one more count aside, and nothing lists cells meanwhile: the rounds are at most the cells
+        listed but not walked, plus the cells walked but not counted, plus the counts, plus the last.
         """
         fleets = self.plane.fleets(strip.sigma, counts)
-        limits = self.plane.limits(strip.sigma, self.counts)
+        limits = in_use_limit(self.problem.params, fleets)
         aside = np.zeros(counts.size, dtype=bool)  # counts whose listed cells ran out
-        for _ in range(int(self.limited.unwalked()[positions].sum()) + counts.size + 1):
+        budget = self.limited.unwalked()[positions].sum() + self.limited.uncounted()[positions].sum()
+        for _ in range(int(budget) + counts.size + 1):
             self.rounds += 1
-            revenues, entries, exact, walked_all = (found[positions] for found in self.limited.best(limits))
+            revenues, entries, exact, walked_all = self.limited.best(limits, positions)
             revenues[aside] = -np.inf
             regions = self._regions(strip, revenues, fleets)
             bounded = np.array([region.piece.line for region in regions if not exact[region.piece.line]], dtype=int)
@@ -190,15 +208,20 @@ class RegionSearch:
             needed = needed_revenue(known, fleets, self.margin, strip.lowest, strip.dearest)
             walkable = bounded[~walked_all[bounded]]
             if walkable.size:  # a chunk each, then look again: the envelope may drop them
+                # and a chunk of every other count not known exactly whose bound could still make it a response:
+                # where eq. (11) binds hard nearly all of them are walked in the end, and one round for them all
+                # spares a look at the envelope per count and chunk (thousands of rounds in one strip)
+                rivals = np.flatnonzero(~exact & ~walked_all & (revenues > needed))
+                walkable = np.union1d(walkable, rivals)
                 # a count not exact is valued at its next listed cell: a stop no higher walks that cell at least
                 stops = np.minimum(needed[walkable], revenues[walkable])
-                walked = self.limited.walked
+                work = self.limited.work()
                 self.limited.settle(
-                    {int(counts[line]): float(limits[positions[line]]) for line in walkable},
+                    {int(counts[line]): float(limits[line]) for line in walkable},
                     {int(counts[line]): float(stop) for line, stop in zip(walkable, stops)},
                     once=True,
                 )
-                assert self.limited.walked > walked, "a chunk walked no cell"
+                assert self.limited.work() > work, "a chunk walked or counted no cell"
                 continue
             # every count whose listed cells ran out and whose bound could still make it a response here; those
             # on the envelope in any case, listed down to below their bound, so that the next sweep lists more
@@ -206,21 +229,19 @@ class RegionSearch:
             more = ~exact & ~aside & walked_all & (revenues > needed)
             more[bounded] = True
             aside |= more
-            for line in np.flatnonzero(more):
-                count, floor = int(counts[line]), min(float(needed[line]), float(np.nextafter(revenues[line], -np.inf)))
-                floors[count] = min(floors.get(count, np.inf), floor)
+            floors[more] = np.minimum(floors[more], np.minimum(needed[more], np.nextafter(revenues[more], -np.inf)))
         else:
             raise AssertionError("a round neither walked a cell nor set a count aside")
         if aside.any():
-            return []
+            return None
         corners = []
         for region in regions:
             fleet = region.piece.slope
             count, entry = int(counts[region.piece.line]), int(entries[region.piece.line])
-            benefits, in_use = self._figures(count, entry)
+            cell, benefits, in_use = self._figures(count, entry)
             assert in_use <= in_use_limit(self.problem.params, fleet), "a fleet-limited cell breaks its limit"
             corners.append(
-                Corner(benefits - fleet * region.rho, region.sigma, region.rho, count, int(fleet), region.reason, entry)
+                Corner(benefits - fleet * region.rho, region.sigma, region.rho, count, int(fleet), region.reason, cell)
             )
         return corners
 
@@ -252,7 +273,7 @@ class RegionSearch:
             else:
                 second = float(np.nextafter(second, np.inf))
         subsidies = Subsidies(first, second)
-        cell = self.limited.cell(best.trips, best.entry)
+        cell = best.cell
         response = vertex_response(self.problem, cell.point, cell.counted, subsidies, checked=not best.reason)
         assert response is not None, "an envelope response failed its checks"
         return BilevelResult(
@@ -261,6 +282,7 @@ class RegionSearch:
             resolution=0.0,
             evaluations=regions,
             in_use_checks=self.limited.walked,
+            in_use_counted=self.limited.counted,
             sweeps=self.limited.fetches,
             rounds=self.rounds,
             wall_time=0.0,

@@ -20,7 +20,14 @@ import numpy as np
 
 from evgames.data.subsidy_pricing import NO_SUBSIDIES, Subsidies, SubsidyPricingParams
 from evgames.data.validation import DataError
-from evgames.models.subsidy_pricing.arrangement import Cell, box_corners, cell_trips, line_vertices, vertex_response
+from evgames.models.subsidy_pricing.arrangement import (
+    Cell,
+    box_corners,
+    cell_trips,
+    cells_trips,
+    line_vertices,
+    vertex_response,
+)
 from evgames.models.subsidy_pricing.economics import fleet_size, in_use_limit
 from evgames.models.subsidy_pricing.fleet_limit import FleetLimitedCells
 from evgames.models.subsidy_pricing.problem import BestResponse, OperatorProblem, no_feasible_prices
@@ -69,14 +76,16 @@ class ResponseTable:
             if not vertices.values.shape[1]:
                 continue
             flat_values, flat_counts = vertices.values.ravel(), vertices.counts.ravel()
-            order = np.lexsort((-flat_values, flat_counts))
-            first = np.r_[True, flat_counts[order][1:] != flat_counts[order][:-1]]
+            # only cells beating their count's best so far can enter: few, once the first lines are swept
+            better = np.flatnonzero(flat_values > self.best[flat_counts])
+            order = better[np.lexsort((-flat_values[better], flat_counts[better]))]  # stable: first of equals
+            first = np.r_[True, flat_counts[order][1:] != flat_counts[order][:-1]][: order.size]
             for index in order[first]:
-                if flat_values[index] > self.best[int(flat_counts[index])]:
-                    record(vertices.cell(*divmod(int(index), vertices.values.shape[1])))
+                record(vertices.cell(*divmod(int(index), vertices.values.shape[1])))
         for cell in box_corners(problem):
             record(cell)
         self.limited: FleetLimitedCells | None = None
+        self._vehicles: tuple[np.ndarray, np.ndarray] | None = None
 
     def for_problem(self, problem: OperatorProblem) -> ResponseTable:
         """The table of another problem on the same trips: shared when only fleet and cost parameters differ."""
@@ -97,6 +106,16 @@ class ResponseTable:
     def cells(self, counts: Iterable[int]) -> list[Cell]:
         """:meth:`best_cell` of each count."""
         return [self.best_cell(int(count)) for count in counts]
+
+    def vehicles(self) -> tuple[np.ndarray, np.ndarray]:
+        """Vehicles in use (eq. (11)) of the best cell of each count that has one, and the minute they peak.
+
+        Counted once and kept: tables shared by :meth:`for_problem` share them, as their cells and trips.
+        """
+        if self._vehicles is None:
+            cells = self.cells(np.flatnonzero(np.isfinite(self.best)))
+            self._vehicles = self.problem.in_use.peaks_and_minutes(cells_trips(self.problem, cells))
+        return self._vehicles
 
     def chosen(self, count: int, cell: Cell | None = None) -> np.ndarray:
         """The sharing trips of the best cell with ``count`` trips (or of the given cell)."""
@@ -132,7 +151,7 @@ class ResponseTable:
         if self.limited is None:  # the smallest fleets are those without subsidies
             counts = np.flatnonzero(np.isfinite(self.best))
             smallest = in_use_limit(params, fleet_size(params, 0.0, counts))
-            self.limited = FleetLimitedCells(problem, self.cells(counts), smallest)
+            self.limited = FleetLimitedCells(problem, self.cells(counts), smallest, vehicles=self.vehicles())
         limited: FleetLimitedCells = self.limited
         fleets = problem.fleet(subsidies, limited.counts).astype(float)
         limits, fleet_values = in_use_limit(params, fleets), fleets * problem.margin(subsidies)

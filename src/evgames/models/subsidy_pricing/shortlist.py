@@ -13,21 +13,28 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from evgames.models.subsidy_pricing.arrangement import Cell, box_corners, line_vertices
+from evgames.models.subsidy_pricing.cell_columns import CellColumns
+from evgames.models.subsidy_pricing.in_use_bound import BusyMinutes
 from evgames.models.subsidy_pricing.problem import OperatorProblem
 
 __all__ = ["Shortlist", "top_cells"]
 
 
 def top_cells(
-    problem: OperatorProblem, floors: Mapping[int, float], depths: Mapping[int, int] | None = None
-) -> dict[int, tuple[list[Cell], float]]:
-    """For each trip count K, every vertex cell worth at least ``floors[K]``, best revenue first.
+    problem: OperatorProblem,
+    floors: Mapping[int, float],
+    depths: Mapping[int, int] | None = None,
+    busy: BusyMinutes | None = None,
+) -> dict[int, tuple[CellColumns, float]]:
+    """For each trip count K, every vertex cell worth at least ``floors[K]``, best revenue first (as columns).
 
     With ``depths``, only the best ``depths[K]`` of them (and any tied with the last). With each list comes
     a bound: less than it is what any cell left out is worth (−inf when none is left out: the list
     holds every cell with K trips). The supremum of a cell is reached at one of its
     vertices, so walking a list finds the best cell under an extra condition on its trips — the
     fleet-in-use limit of eq. (11), which the response table ignores. One sweep of the arrangement.
+    With ``busy``, each cell met along a line also gets that line's lower bound on its vehicles in use
+    (:meth:`~evgames.models.subsidy_pricing.in_use_bound.BusyMinutes.along`; −1 where unknown).
     """
     shortlist = Shortlist(len(problem.trips) + 3, floors, depths)
     for vertices in line_vertices(problem):
@@ -41,7 +48,9 @@ def top_cells(
             first = np.where(option == 2, crossing, np.where(option == 0, -1, vertices.line))
             second = np.where(option == 3, crossing, -1)
             points = vertices.points[event]
-            shortlist.add(vertices.values[option, event], vertices.counts[option, event], points, first, second)
+            lower = busy.along(vertices)[option, event] if busy is not None else np.full(flat.size, -1)
+            boundary = np.column_stack([first, second])
+            shortlist.add(vertices.values[option, event], vertices.counts[option, event], points, boundary, lower)
     shortlist.offer(box_corners(problem))
     return shortlist.lists()
 
@@ -59,7 +68,9 @@ class Shortlist:
         for count, floor in floors.items():
             self.asked[count], self.floor[count] = True, floor
         self.dropped = np.zeros(size, dtype=bool)
-        self.parts: list[tuple[np.ndarray, ...]] = []
+        real, whole = np.zeros(0), np.zeros(0, dtype=np.int32)
+        # columns: revenue, trip count, vertex, boundary trips (two, −1: none), bound on vehicles in use (−1: none)
+        self.parts: list[tuple[np.ndarray, ...]] = [(real, whole, real.reshape(0, 2), whole.reshape(0, 2), whole)]
         self.depth = np.zeros(size, dtype=int)  # 0: no cut
         for count, depth in (depths or {}).items():
             self.depth[count] = depth
@@ -73,10 +84,16 @@ class Shortlist:
         return np.flatnonzero(keep)
 
     def add(
-        self, values: np.ndarray, counts: np.ndarray, points: np.ndarray, first: np.ndarray, second: np.ndarray
+        self, values: np.ndarray, counts: np.ndarray, points: np.ndarray, boundary: np.ndarray, lower: np.ndarray
     ) -> None:
-        """Keep cells given as columns: revenue, trip count, vertex, boundary trips counted (−1: none)."""
-        self.parts.append((values, counts, points[:, 0], points[:, 1], first, second))
+        """Keep cells given as columns.
+
+        Revenue, trip count, vertex (rows of p_s, p_t), boundary trips counted (rows of two, −1: none), and a
+        lower bound on vehicles in use (−1: none known).
+        """
+        # compact types: where eq. (11) binds hard the lists hold millions of cells
+        whole = [np.asarray(column, dtype=np.int32) for column in (counts, boundary, lower)]
+        self.parts.append((np.asarray(values, dtype=float), whole[0], points, whole[1], whole[2]))
         self.kept += len(values)
         if self.cuts and self.kept > self.budget:
             self._cut()
@@ -89,39 +106,47 @@ class Shortlist:
         if keep.size:
             points = np.array([cells[index].point for index in keep], dtype=float)
             boundary = np.array([(*cells[index].counted, -1, -1)[:2] for index in keep], dtype=int)
-            self.add(values[keep], counts[keep], points, boundary[:, 0], boundary[:, 1])
+            self.add(values[keep], counts[keep], points, boundary, np.full(keep.size, -1))
 
-    def lists(self) -> dict[int, tuple[list[Cell], float]]:
+    def lists(self) -> dict[int, tuple[CellColumns, float]]:
         """Per count asked: its cells kept, best first, and the bound on those left out."""
-        if self.parts and self.cuts:
-            self._cut()
-        found: dict[int, tuple[list[Cell], float]] = {
-            int(count): ([], float(self.floor[count]) if self.dropped[count] else -np.inf)
-            for count in np.flatnonzero(self.asked)
+        self._cut()  # sorts the cells, and cuts them if depths were given
+        value, count, points, boundary, lower = self.parts[0]
+        # one slice of the sorted columns per count: no Python object per cell
+        asked = np.flatnonzero(self.asked)
+        starts, ends = np.searchsorted(count, asked, side="left"), np.searchsorted(count, asked, side="right")
+        return {
+            int(wanted): (
+                CellColumns(
+                    value[start:end], count[start:end], points[start:end], boundary[start:end], lower[start:end]
+                ),
+                float(self.floor[wanted]) if self.dropped[wanted] else -np.inf,
+            )
+            for wanted, start, end in zip(asked.tolist(), starts.tolist(), ends.tolist())
         }
-        if self.parts:
-            value, count, ps, pt, first, second = self._sorted()
-            for index in range(value.size):
-                counted = tuple(int(trip) for trip in (first[index], second[index]) if trip >= 0)
-                point = np.array([ps[index], pt[index]])
-                found[int(count[index])][0].append(Cell(float(value[index]), int(count[index]), point, counted))
-        return found
-
-    def _sorted(self) -> list[np.ndarray]:
-        """The cells kept, by count and then by falling value."""
-        columns = [np.concatenate(column) for column in zip(*self.parts)]
-        order = np.lexsort((-columns[0], columns[1]))
-        return [column[order] for column in columns]
 
     def _cut(self) -> None:
-        columns = self._sorted()
-        value, count = columns[0], columns[1]
+        """Sort the cells kept by count and falling value into one part; with depths, cut each count to its depth."""
+        columns = [np.concatenate(column) for column in zip(*self.parts)]
+        self.parts = []  # the parts are copied: let them go before the sorted copy is made
+        order = self._order(columns[0], columns[1])
+        for position, column in enumerate(columns):  # one column at a time, each let go once taken
+            columns[position] = column[order]
+            del column
+        self.parts = [tuple(columns)]
+        self.kept = order.size
+        self.budget = 2 * self.kept + 4 * int(self.depth.sum()) + 65536
+
+    def _order(self, value: np.ndarray, count: np.ndarray) -> np.ndarray:
+        """The cells to keep, by count and then by falling value: with depths, each count's best down to its depth."""
+        order = np.lexsort((-value, count))
+        if not self.cuts:
+            return order
+        value, count = value[order], count[order]
         starts = np.flatnonzero(np.r_[True, count[1:] != count[:-1]])
         rank = np.arange(count.size) - np.repeat(starts, np.diff(np.r_[starts, count.size]))
         last = rank == self.depth[count] - 1
         self.floor[count[last]] = np.maximum(self.floor[count[last]], value[last])
         keep = value >= self.floor[count]
         self.dropped[count[~keep]] = True
-        self.parts = [tuple(column[keep] for column in columns)]
-        self.kept = int(keep.sum())
-        self.budget = 2 * self.kept + 4 * int(self.depth.sum()) + 65536
+        return order[keep]

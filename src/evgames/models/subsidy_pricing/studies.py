@@ -106,27 +106,28 @@ def sweep(
     refine: float = 0.001,
     progress: bool = False,
     method: str = "exact",
+    table: ResponseTable | None = None,
 ) -> pd.DataFrame:
     """Figures 5–8: equilibrium prices and subsidies as each swept parameter changes by −10 %…+10 %.
 
     ``method``, ``step`` and ``refine`` choose the upper level (:func:`government_optimum`). The
-    operator's response table is shared by every point whose change leaves the choice lines alone (C3,
-    k3, ε), so those points cost only the upper level. ``progress`` shows a bar on stderr, one step per
-    point, naming the slowest point so far; the returned frame keeps it in ``attrs["slowest"]`` (parameter,
-    change, seconds), out of the columns so that a rerun writes the same CSV.
+    operator's response table (``table`` if given, built for ``problem``) is shared by every point whose
+    change leaves the choice lines alone (C3, k3, ε, and each parameter's 0 %), so those points cost only
+    the upper level; each other parameter value gets one table of its own. ``progress`` shows a bar on
+    stderr, one step per point, naming the slowest point so far; the returned frame keeps it in
+    ``attrs["slowest"]`` (parameter, change, seconds), out of the columns so that a rerun writes the same CSV.
     """
     points = require_integer("points", points, 2)  # a ±10 % sweep needs both of its ends
     changes = np.linspace(-0.10, 0.10, points)
     rows = []
     jobs = [(name, change) for name in SWEPT for change in changes]
-    params, base_table = problem.params, ResponseTable(problem)
+    params, base_table = problem.params, table if table is not None else ResponseTable(problem)
     slowest: dict[str, Any] = {"parameter": None, "change": None, "seconds": 0.0}
     bar = tqdm(jobs, desc="sweeps", unit="point", disable=not progress)
     for name, change in bar:
         start = time.perf_counter()
         changed = problem.with_params(params.with_overrides({name: getattr(params, name) * (1.0 + change)}))
-        table = base_table.for_problem(changed)
-        found = government_optimum(changed, method, step=step, refine=refine, table=table)
+        found = government_optimum(changed, method, step=step, refine=refine, table=base_table.for_problem(changed))
         outcome = found.outcome
         rows.append(
             {
@@ -147,9 +148,9 @@ def sweep(
         if seconds > slowest["seconds"]:  # points differ by orders of magnitude: C3, k3, ε reuse the table
             slowest = {"parameter": name, "change": round(float(change), 6), "seconds": seconds}
             bar.set_postfix_str(f"slowest: {name} {change:+.0%} {seconds:.1f} s")
-    table = pd.DataFrame(rows)
-    table.attrs["slowest"] = slowest
-    return table
+    frame = pd.DataFrame(rows)
+    frame.attrs["slowest"] = slowest
+    return frame
 
 
 def plot_sweeps(table: pd.DataFrame, directory: str | Path) -> list[Path]:
