@@ -538,7 +538,7 @@ def _study(args: argparse.Namespace) -> None:
         base = equilibrium.outcome
         scenarios = subsidy_studies.scenario_table(problem, equilibrium, table)
         prices, subsidies = subsidy_studies.perturbation_tables(problem, equilibrium)
-        sweeps = subsidy_studies.sweep(problem, args.points, progress=_progress(args), method=args.upper)
+        sweeps = subsidy_studies.sweep(problem, args.points, progress=_progress(args), method=args.upper, table=table)
         frames = {
             "scenarios": scenarios,
             "prices_perturbed": prices,
@@ -557,6 +557,9 @@ def _study(args: argparse.Namespace) -> None:
     print(_table(scenarios))
     print("Table 3: both prices scaled, subsidies held")
     print(_table(prices))
+    slowest = sweeps.attrs["slowest"]
+    if slowest["parameter"] is not None:  # where a rerun's time goes: one point can cost most of the study
+        print(f"slowest sweep point: {slowest['parameter']} {slowest['change']:+.1%}, {slowest['seconds']:.1f} s")
     for name in names:
         print(f"wrote {Path(args.out) / name}")
 

@@ -1,4 +1,5 @@
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -268,6 +269,11 @@ def test_study_writes_tables_and_figures(capsys, tmp_path):
     assert {"prices_perturbed.csv", "subsidies_perturbed.csv", "sweeps.csv", "sweep_price_per_km.png"} <= names
     scenarios = pd.read_csv(tmp_path / "scenarios.csv", index_col=0)
     assert scenarios.loc["vehicle_subsidy", "no subsidies"] == 0 and "Table 2" in out
+    # the slowest of the 3 points per parameter is named, with its change, on a line of its own
+    from evgames.models.subsidy_pricing.studies import SWEPT
+
+    (slowest,) = re.findall(r"^slowest sweep point: (\S+) ([+-]\d+\.\d)%, (\d+\.\d) s$", out, flags=re.M)
+    assert slowest[0] in SWEPT and float(slowest[1]) in (-10.0, 0.0, 10.0) and float(slowest[2]) >= 0
 
 
 def test_verify_exits_1_when_a_check_could_not_be_carried_out(monkeypatch, capsys):
