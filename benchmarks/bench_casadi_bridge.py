@@ -12,7 +12,9 @@ reuses its cached structure and compiled functions (what a re-solve after a para
 
 Part 2 — solve: the whole evgames route (build the Pyomo model + translate + Ipopt with exact CasADi
 derivatives) against SciPy's ``trust-constr`` given the exact gradient and the exact sparse Hessian, on the
-same problem and start, in this run. Ratio > 1 means evgames is slower.
+same problem and start, in this run. Ratio > 1 means evgames is slower. The line under it splits the evgames time
+into build, translation, derivatives and Ipopt, and gives the cyclic garbage collector's share of the whole: Pyomo
+models are full of reference cycles, so the collector frees each model, during the build of the next one.
 
 Targets (issue #15): translation <= 10 us per node (goal 3 us); Rosenbrock at n = 10,000 within 2x of
 ``trust-constr`` (goal: no slower). Default run: about a minute.
@@ -23,6 +25,7 @@ Usage: python benchmarks/bench_casadi_bridge.py [--sizes 1000 10000] [--solve-si
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import time
 
@@ -136,23 +139,54 @@ def translation(sizes: list[int], repeats: int) -> None:
         )
 
 
+class CollectorTime:
+    """Seconds Python's cyclic garbage collector runs while this is entered (read ``seconds`` after).
+
+    Pyomo models are full of reference cycles, so the collector, not reference counting, frees the previous
+    model, and it runs at a point decided by allocation counts: in practice during the next model's build.
+    """
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._started = 0.0
+
+    def _callback(self, phase: str, _info: dict) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._started
+
+    def __enter__(self) -> CollectorTime:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *_exception: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+
 def evgames_parts(n: int) -> dict[str, float]:
-    """Seconds of each part of :func:`evgames_route`, timed one after the other on one model."""
+    """Seconds of each part of :func:`evgames_route`, timed one after the other on one model.
+
+    "of which gc" is the cyclic collector's share of the whole (nearly all of it in the build, freeing the
+    model of the run before).
+    """
     clock = time.perf_counter
-    start = clock()
-    model = build(n)
-    built = clock()
-    compiled = compile_model(inspect_model(model))
-    translated = clock()
-    _ = compiled.first_order, compiled.second_order  # the derivative functions Ipopt calls
-    derived = clock()
-    solve(model, SolverConfig(name="ipopt", tolerance=1e-8))  # reuses the translation and derivatives above
-    solved = clock()
+    with CollectorTime() as collector:
+        start = clock()
+        model = build(n)
+        built = clock()
+        compiled = compile_model(inspect_model(model))
+        translated = clock()
+        _ = compiled.first_order, compiled.second_order  # the derivative functions Ipopt calls
+        derived = clock()
+        solve(model, SolverConfig(name="ipopt", tolerance=1e-8))  # reuses the translation and derivatives above
+        solved = clock()
     return {
         "build": built - start,
         "translate": translated - built,
         "derivatives": derived - translated,
         "ipopt": solved - derived,
+        "of which gc": collector.seconds,
     }
 
 
@@ -160,7 +194,7 @@ def solving(sizes: list[int], repeats: int) -> None:
     print("\nextended Rosenbrock: evgames (build + translate + Ipopt) vs scipy trust-constr (exact gradient, Hessian)")
     print(f"{'n':>7} {'build s':>8} {'evgames s':>10} {'scipy s':>8} {'ratio':>7} {'/bar':>6} {'max|x-1|':>9}")
     for n in tqdm(sizes, desc="sizes", unit="n", leave=False):
-        build_time, _ = median_time(build, n, repeats)
+        build_time = median_time(build, n, repeats)[0]  # the model is dropped: a live one would slow the collector
         ours_time, ours = median_time(evgames_route, n, repeats)
         theirs_time, theirs = median_time(scipy_route, n, repeats)
         ratio = ours_time / theirs_time

@@ -7,6 +7,7 @@ without a bound on x, a fixed y or the constraint switched off; and from a model
 import numpy as np
 import pyomo.environ as pyo
 import pytest
+from pyomo.core.expr.visitor import identify_variables
 
 from evgames.solvers import inspect_model, solve
 from evgames.solvers.casadi_bridge import compile_model
@@ -150,30 +151,77 @@ def test_the_swarm_reads_parameter_values_at_each_solve():
     assert solve(m, "pso", {"seed": 1}).values["x"] == pytest.approx(-2.0, abs=1e-3)
 
 
+def degree_cases(x1, x2, z, p):
+    """Expressions of two free variables, a fixed variable and a mutable parameter, with every degree rule."""
+    return [
+        3 * x1 + p,
+        x1 * x2 - z,
+        x1**2 + x2**p,
+        x1**0.5,
+        x1 / p + x2 / x1,
+        z * x1 * x2 * x1,
+        pyo.log(z) + x1,
+        pyo.exp(x1),
+        -(x1**3),
+        p**2,
+        z**x1,
+        pyo.Expr_if(IF=x1 <= p, THEN=x2, ELSE=z),
+        pyo.sin(z) * x1**2,
+    ]
+
+
+def expected_degrees(expressions):
+    """Pyomo's own polynomial degrees (None: not polynomial) and whether an unfixed variable appears."""
+    degrees = [expr.polynomial_degree() for expr in expressions]
+    free = [any(not v.fixed for v in identify_variables(expr)) for expr in expressions]
+    return degrees, free
+
+
+def tape_degrees(expressions):
+    tape = ExpressionTape()
+    roots = [tape.add(expr) for expr in expressions]
+    degrees, free = tape.degrees(roots)
+    return [None if d >= NONPOLYNOMIAL else int(d) for d in degrees], list(free), tape
+
+
 def test_tape_degrees_agree_with_pyomo():
     m = pyo.ConcreteModel()
     m.x = pyo.Var([1, 2], initialize=1.0)
     m.z = pyo.Var(initialize=2.0)
     m.z.fix()
     m.p = pyo.Param(mutable=True, initialize=3)
-    expressions = [
-        3 * m.x[1] + m.p,
-        m.x[1] * m.x[2] - m.z,
-        m.x[1] ** 2 + m.x[2] ** m.p,
-        m.x[1] ** 0.5,
-        m.x[1] / m.p + m.x[2] / m.x[1],
-        m.z * m.x[1] * m.x[2] * m.x[1],
-        pyo.log(m.z) + m.x[1],
-        pyo.exp(m.x[1]),
-        -(m.x[1] ** 3),
-        m.p**2,
-    ]
-    tape = ExpressionTape()
-    roots = [tape.add(expr) for expr in expressions]
-    degrees, free = tape.degrees(roots)
-    expected = [expr.polynomial_degree() for expr in expressions]
-    assert [None if d >= NONPOLYNOMIAL else int(d) for d in degrees] == expected
-    assert list(free) == [d != 0 for d in expected]
+    expressions = degree_cases(m.x[1], m.x[2], m.z, m.p)
+    degrees, free, _ = tape_degrees(expressions)
+    assert (degrees, free) == expected_degrees(expressions)
+
+
+def test_tape_degrees_of_many_similar_terms_agree_with_pyomo():
+    # Hundreds of operations of each kind at each depth: the pass that goes depth by depth with numpy.
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(range(400), initialize=1.0)
+    m.z = pyo.Var(range(200), initialize=2.0)
+    m.z.fix()
+    m.p = pyo.Param(range(200), mutable=True, initialize=lambda _m, i: 1 + i % 3)  # exponents 1, 2, 3
+    expressions = [expr for i in range(200) for expr in degree_cases(m.x[2 * i], m.x[2 * i + 1], m.z[i], m.p[i])]
+    degrees, free, tape = tape_degrees(expressions)
+    assert (degrees, free) == expected_degrees(expressions)
+    assert tape.degree_depends_on_parameters  # x2 ** p: a new value of p may change the degree
+    for i in range(200):
+        m.p[i] = 0.5 if i % 2 else 4  # a square root makes x2 ** p non-polynomial; 4 raises its degree
+    degrees, free = tape.degrees([tape.add(expr) for expr in expressions])  # recorded already: the same roots
+    assert ([None if d >= NONPOLYNOMIAL else int(d) for d in degrees], list(free)) == expected_degrees(expressions)
+
+
+def test_tape_degrees_of_a_deep_chain_agree_with_pyomo():
+    # One operation per depth: the pass in recording order.
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(range(300), initialize=1.0)
+    chain = m.x[0]
+    for i in range(1, 300):
+        chain = (chain * m.x[i]) ** 1 if i % 2 else pyo.log(1 + chain) * m.x[i]
+    expressions = [chain, m.x[0] * m.x[1] * m.x[2] * m.x[3], sum(m.x[i] ** 2 for i in range(300))]
+    degrees, free, _ = tape_degrees(expressions)
+    assert (degrees, free) == expected_degrees(expressions)
 
 
 def test_tape_values_match_pyomo_on_a_shared_subexpression():

@@ -211,6 +211,7 @@ class ExpressionTape:
         self._entry_reference: list[int] = []
         self._entry_weight: list[float] = []
         self._refusals: list[str] = []  # why an operation cannot be translated, for the first such operation
+        self._arrays_of: tuple[tuple[int, int], dict[str, np.ndarray]] = ((-1, -1), {})  # see _arrays
 
     # ---- leaves -------------------------------------------------------------------------------------------------
 
@@ -394,6 +395,13 @@ class ExpressionTape:
     # ---- vectorised passes over the tape -------------------------------------------------------------------------
 
     def _arrays(self) -> dict[str, np.ndarray]:
+        """The tape as numpy arrays, kept while no operation is added: the degree pass and translation share them."""
+        size = (len(self._code), len(self._entry_reference))
+        if self._arrays_of[0] != size:
+            self._arrays_of = (size, self._new_arrays())
+        return self._arrays_of[1]
+
+    def _new_arrays(self) -> dict[str, np.ndarray]:
         return {
             "code": np.asarray(self._code, dtype=np.int64),
             "level": np.asarray(self._level, dtype=np.int64),
@@ -436,10 +444,72 @@ class ExpressionTape:
 
         Follows Pyomo's ``polynomial_degree``: parameters and fixed variables have degree 0, a power has degree
         ``d * k`` for a constant non-negative integer exponent ``k``, a division by a constant keeps its
-        numerator's degree, and any function of a non-constant is non-polynomial. One pass in recording order,
-        which puts every operation after its operands (a loop per depth would cost numpy calls per depth, and
-        a chain of products has as many depths as operations).
+        numerator's degree, and any function of a non-constant is non-polynomial. Wide tapes (many operations of a
+        kind per depth, as in a sum of many similar terms) go depth by depth with a few numpy calls per kind of
+        operation; narrow, deep ones (a chain of products has as many depths as operations) in one Python pass in
+        recording order, where a numpy call per depth would cost more than the operation itself.
         """
+        arrays = self._arrays()
+        groups = list(self._groups(arrays))
+        if len(self._code) < _WIDE_GROUP * len(groups):
+            degree, free = self._degrees_in_order()
+        else:
+            degree, free = self._degrees_by_depth(arrays, groups)
+        leaf_degree = (np.asarray(self._leaf_kind, dtype=np.int64) == _FREE).astype(np.int64)
+        references = np.asarray(roots, dtype=np.int64)
+        return _lookup(references, degree, leaf_degree), _lookup(references, free, leaf_degree > 0)
+
+    def _degrees_by_depth(
+        self, arrays: dict[str, np.ndarray], groups: list[tuple[int, int, np.ndarray]]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Degree and free flag of every operation, one depth and kind of operation at a time."""
+        leaf_free = np.asarray(self._leaf_kind, dtype=np.int64) == _FREE
+        leaf_degree = leaf_free.astype(np.int64)
+        degree = np.zeros(len(self._code), dtype=np.int64)
+        free = np.zeros(len(self._code), dtype=bool)
+        for _, code, group in groups:
+            if code == _SUM:
+                entries, _ = _sum_entries(arrays, group)
+                references = arrays["entry"][entries]
+                counts = arrays["count"][group]
+                starts = np.cumsum(counts) - counts  # every sum has an entry: an empty one is recorded as a constant
+                degree[group] = np.maximum.reduceat(_lookup(references, degree, leaf_degree), starts)
+                free[group] = np.logical_or.reduceat(_lookup(references, free, leaf_free), starts)
+                continue
+            operands = [arrays[name][group] for name in ("first", "second", "third")[: _arity(code)]]
+            operand_degrees = [_lookup(references, degree, leaf_degree) for references in operands]
+            free[group] = np.logical_or.reduce([_lookup(references, free, leaf_free) for references in operands])
+            if code == _MUL:
+                degree[group] = np.minimum(operand_degrees[0] + operand_degrees[1], NONPOLYNOMIAL)
+            elif code == _DIV:
+                degree[group] = np.where(operand_degrees[1] == 0, operand_degrees[0], NONPOLYNOMIAL)
+            elif code == _POW:
+                degree[group] = self._power_degrees(operand_degrees[0], operand_degrees[1], operands[1])
+            else:  # functions, max, min, comparisons, conditionals: constant only if every operand is
+                constant = np.logical_and.reduce([d == 0 for d in operand_degrees])
+                degree[group] = np.where(constant, 0, NONPOLYNOMIAL)
+        return degree, free
+
+    def _power_degrees(self, base: np.ndarray, exponent_degree: np.ndarray, exponent: np.ndarray) -> np.ndarray:
+        """:meth:`_power_degree` of many powers at once."""
+        leaf = exponent < 0
+        # a constant exponent counts by its value where it is a leaf (an operation of constants counts as non-integer)
+        values = np.full(len(exponent), np.nan)
+        leaves, position = np.unique(~exponent[leaf], return_inverse=True)
+        known = [self._leaf_value(int(number)) for number in leaves]
+        values[leaf] = np.array([np.nan if v is None else v for v in known], dtype=float)[position]
+        asked = leaf & (exponent_degree == 0) & (base != 0)
+        if np.any(np.asarray(self._leaf_kind, dtype=np.int64)[~exponent[asked]] == _PARAMETER):
+            self.degree_depends_on_parameters = True
+        with np.errstate(invalid="ignore"):
+            integer = (values >= 0) & (values == np.floor(values))
+        # capped before the product, so that a huge exponent cannot overflow
+        power = base * np.where(integer, np.minimum(values, NONPOLYNOMIAL), 0).astype(np.int64)
+        degree = np.where(integer, np.minimum(power, NONPOLYNOMIAL), NONPOLYNOMIAL)
+        return np.where(exponent_degree > 0, NONPOLYNOMIAL, np.where(base == 0, 0, degree))
+
+    def _degrees_in_order(self) -> tuple[np.ndarray, np.ndarray]:
+        """Degree and free flag of every operation, in one pass in recording order (operands come first)."""
         leaf_degree = [1 if kind == _FREE else 0 for kind in self._leaf_kind]
         degree: list[int] = []
         free: list[bool] = []
@@ -471,11 +541,7 @@ class ExpressionTape:
                 degree.append(self._power_degree(first[0], second[0], self._second[operation]))
             else:  # functions, max, min, comparisons, conditionals: constant only if every operand is
                 degree.append(0 if all(d == 0 for d, _ in operands) else NONPOLYNOMIAL)
-        results = [of(root) for root in roots]
-        return (
-            np.array([d for d, _ in results], dtype=np.int64),
-            np.array([f for _, f in results], dtype=bool),
-        )
+        return np.array(degree, dtype=np.int64), np.array(free, dtype=bool)
 
     def _power_degree(self, base: int, exponent_degree: int, exponent: int) -> int:
         if exponent_degree > 0:
@@ -526,6 +592,10 @@ class ExpressionTape:
 #: scalar operation at a time: a vectorised step costs a few dozen CasADi and numpy calls whatever its width, which
 #: only pays off for wider groups.
 _NARROW = 4
+
+#: The degree pass goes depth by depth when the operations number at least this many per (depth, kind of operation)
+#: on average: a vectorised step costs a dozen numpy calls, as much as this many operations in a Python loop.
+_WIDE_GROUP = 32
 
 
 class _CasadiBuilder:
