@@ -22,7 +22,17 @@ def test_there_is_an_example_per_family():
     assert {script.stem for script in SCRIPTS} >= FAMILIES
 
 
-@pytest.mark.parametrize("script", SCRIPTS, ids=[script.stem for script in SCRIPTS])
+#: Examples that solve a model family take seconds each: in the full suite, not in the fast tier.
+FAST_EXAMPLES = {"games"}
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        pytest.param(script, id=script.stem, marks=[] if script.stem in FAST_EXAMPLES else [pytest.mark.slow])
+        for script in SCRIPTS
+    ],
+)
 def test_example_runs_and_passes_its_checks(script, tmp_path):
     # run from an empty folder: an example may only use files next to it (found from __file__)
     done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=TIMEOUT)

@@ -14,6 +14,16 @@ def test_readme_opens_with_the_two_commands():
     assert first_block == ['pip install ".[test]" && evgames reproduce', "python -m pytest"]
 
 
-@pytest.mark.parametrize("snippet", SNIPPETS, ids=[f"snippet{i}" for i in range(len(SNIPPETS))])
+#: The seed 003 snippet verifies a whole bilevel case (seconds): in the full suite, not in the fast tier.
+SLOW = [pytest.mark.slow]
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        pytest.param(snippet, id=f"snippet{i}", marks=SLOW if "subsidy_pricing" in snippet else [])
+        for i, snippet in enumerate(SNIPPETS)
+    ],
+)
 def test_snippet_runs(snippet):
     exec(compile(snippet, str(README), "exec"), {})

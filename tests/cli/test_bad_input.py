@@ -23,6 +23,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+#: The whole catalogue runs in one driver process (10–15 s): in the full suite, not in the fast tier.
+pytestmark = pytest.mark.slow
+
 DRIVER = Path(__file__).with_name("cli_driver.py")
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -62,11 +62,17 @@ def test_the_readme_has_json_commands():
     assert len(README_JSON_COMMANDS) >= 5
 
 
-@pytest.mark.parametrize(
-    "argv",
-    README_JSON_COMMANDS + HIGHS_JSON_COMMANDS,
-    ids=lambda argv: " ".join(argv[:3]),
-)
+#: Commands that solve whole families or papers (seconds each): in the full suite, not in the fast tier.
+SLOW_COMMANDS = {"verify", "reproduce", "segment", "study", "report"}
+SLOW_FAMILIES = {"subsidy-pricing", "station-alliance", "demand-response"}
+
+
+def _json_case(argv: list[str]):
+    slow = argv[0] in SLOW_COMMANDS or (argv[0] == "solve" and argv[1] in SLOW_FAMILIES)
+    return pytest.param(argv, id=" ".join(argv[:3]), marks=[pytest.mark.slow] if slow else [])
+
+
+@pytest.mark.parametrize("argv", [_json_case(argv) for argv in README_JSON_COMMANDS + HIGHS_JSON_COMMANDS])
 def test_json_commands_print_one_json_object_and_nothing_else(argv, tmp_path):
     done = evgames(*_in_tmp(argv, tmp_path))
     assert done.returncode == 0, done.stderr
@@ -158,6 +164,7 @@ def test_verify_all_gives_verdicts_for_every_family():
     assert [report["model"] for report in record["reports"]] == ["bargaining", "satisfaction"]
 
 
+@pytest.mark.slow
 def test_verify_one_family_takes_its_data_file(tmp_path):
     done = evgames("verify", "station-alliance", "--data", "examples/city.yaml", "--json")
     assert done.returncode == 0, done.stderr
@@ -166,7 +173,7 @@ def test_verify_one_family_takes_its_data_file(tmp_path):
     assert any("fresh MILP" in c["check"] or "fresh" in c["detail"] for c in record["verdicts"]["checks"])
 
 
-@pytest.mark.parametrize("out", [".", ".."])
+@pytest.mark.parametrize("out", [".", pytest.param("..", marks=pytest.mark.slow)])
 def test_study_never_replaces_the_working_folder_or_its_parents(tmp_path, out):
     work = tmp_path / "work"
     work.mkdir()

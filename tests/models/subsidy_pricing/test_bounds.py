@@ -81,7 +81,10 @@ def test_envelope_pieces_are_the_highest_line_everywhere_between_the_ends(lines,
             assert piece.intercept + piece.slope * rho == pytest.approx(best, rel=1e-9, abs=1e-6)
 
 
-@pytest.mark.parametrize(("base_fleet", "subsidy_response", "seed"), [(1, 5, 0), (2, 5, 1), (3, 10, 0)])
+@pytest.mark.parametrize(
+    ("base_fleet", "subsidy_response", "seed"),
+    [(1, 5, 0), pytest.param(2, 5, 1, marks=pytest.mark.slow), pytest.param(3, 10, 0, marks=pytest.mark.slow)],
+)
 def test_exact_upper_level_with_bounded_cells_matches_an_independent_grid_and_the_milp(
     base_fleet, subsidy_response, seed
 ):

@@ -116,6 +116,7 @@ def test_welfare_is_what_evaluate_reports():
     assert problem.value(shared, np.array([2.0, 0.01]), subsidies) == outcome.operator
 
 
+@pytest.mark.slow
 def test_verify_runs_every_cross_check_and_they_pass():
     table = sp.verify(DATA)
     assert table.passed and {check.verdict for check in table.checks} == {"agree", "holds"}

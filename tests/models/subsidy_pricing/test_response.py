@@ -37,7 +37,7 @@ def grid_best(params, trips, steps=(101, 41)):
     return best
 
 
-@pytest.mark.parametrize(("count", "seed"), [(60, 2), (100, 3)])
+@pytest.mark.parametrize(("count", "seed"), [(60, 2), pytest.param(100, 3, marks=pytest.mark.slow)])
 def test_exact_equals_milp_and_beats_a_grid(count, seed):
     problem = OperatorProblem(SMALL, synthetic_trips(count, seed))
     exact = best_response(problem, SUBSIDY)

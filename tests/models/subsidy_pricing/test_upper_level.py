@@ -134,6 +134,7 @@ def test_exact_upper_level_dominates_a_grid_on_random_instances(
     _check_against_grid_and_best_response(params, synthetic_trips(70, 4))
 
 
+@pytest.mark.slow
 @settings(max_examples=12)  # each example runs the full operator sweep where eq. (11) binds
 @given(
     base_fleet=st.integers(1, 6),
