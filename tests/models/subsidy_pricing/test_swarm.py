@@ -25,3 +25,15 @@ def test_nested_swarm_is_seeded_and_rescored():
     again = pso_bilevel(problem, outer=tiny_outer, inner=tiny_inner)
     assert first.outcome == again.outcome
     assert first.operator_gap >= -1e-6
+
+
+def test_each_swarm_says_how_it_stopped():
+    problem = OperatorProblem(SMALL, synthetic_trips(60, 2))
+    # one iteration and a stall window longer than the run: both swarms can only stop at the iteration limit
+    capped = PSOSettings(swarm_size=4, iterations=1, stall_iterations=50, seed=0)
+    found = pso_bilevel(problem, outer=capped, inner=capped)
+    assert (found.outer_status, found.inner_status) == ("iteration_limit", "iteration_limit")
+    # a stall window of 2 within 200 iterations: the inner swarm stops because it converged; no outer swarm runs
+    settled = PSOSettings(swarm_size=8, iterations=200, stall_iterations=2, seed=0)
+    fixed = pso_bilevel(problem, inner=settled, fixed_subsidy=Subsidies(0.1, 0.2))
+    assert (fixed.outer_status, fixed.inner_status) == (None, "converged")

@@ -86,6 +86,8 @@ class SubsidyPricingSolution:
                 "operator_gap": self.swarm.operator_gap,
                 "exact_operator": exact.operator,
                 "exact_price": {"per_km": exact.price_per_km, "per_min": exact.price_per_min},
+                "inner_status": self.swarm.inner_status,
+                "outer_status": self.swarm.outer_status,
             }
         elif self.method == "expected":  # the figures above are realised at these prices; the expectation too
             record["expected"] = {"operator": response.operator, "trips": response.trips}

@@ -8,7 +8,8 @@ swarms are seeded, so a run is reproducible.
 
 A swarm proves nothing, so every answer is re-scored: at the subsidies it found, the operator's exact
 best response (:mod:`~evgames.models.subsidy_pricing.response_table`) is computed and the gap between the two U_O
-values reported — it can never be negative.
+values reported — it can never be negative. How each swarm stopped (``converged``, ``iteration_limit``,
+``time_limit`` or ``no_feasible_point``, :func:`evgames.solvers.pso.pso_status`) is reported beside it.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from evgames.models.subsidy_pricing.outcome import Outcome, outcome_at
 from evgames.models.subsidy_pricing.problem import BestResponse, OperatorProblem
 from evgames.models.subsidy_pricing.response_table import ResponseTable
 from evgames.solvers import PSOSettings, pso_minimise
+from evgames.solvers.pso import pso_status
 
-__all__ = ["INNER", "OUTER", "PSOResult", "pso_bilevel", "pso_operator_response"]
+__all__ = ["INNER", "OUTER", "PSOResult", "inner_swarm", "pso_bilevel", "pso_operator_response"]
 
 #: Default swarms: modest, because the inner swarm runs once per outer particle and iteration.
 INNER = PSOSettings(swarm_size=20, iterations=60, stall_iterations=20, seed=0)
@@ -37,6 +39,13 @@ def pso_operator_response(
     problem: OperatorProblem, subsidies: Subsidies = NO_SUBSIDIES, settings: PSOSettings = INNER
 ) -> BestResponse:
     """The inner swarm: prices maximising U_O at given subsidies (a heuristic; see the module docstring)."""
+    return inner_swarm(problem, subsidies, settings)[0]
+
+
+def inner_swarm(
+    problem: OperatorProblem, subsidies: Subsidies = NO_SUBSIDIES, settings: PSOSettings = INNER
+) -> tuple[BestResponse, str]:
+    """:func:`pso_operator_response` and how its swarm stopped (a :class:`~evgames.solvers.Status` value)."""
     start = time.perf_counter()
     params, margin = problem.params, problem.margin(subsidies)
 
@@ -52,7 +61,7 @@ def pso_operator_response(
     upper = np.array([params.price_per_km_max, params.price_per_min_max])
     found = pso_minimise(fitness, np.zeros(2), upper, settings)
     chosen = problem.shares(found.x)
-    return BestResponse(
+    response = BestResponse(
         price_per_km=float(found.x[0]),
         price_per_min=float(found.x[1]),
         operator=-found.objective,
@@ -63,6 +72,7 @@ def pso_operator_response(
         wall_time=time.perf_counter() - start,
         chosen=chosen,
     )
+    return response, pso_status(found, settings)[0].value
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,8 @@ class PSOResult:
         exact: The operator's exact best response at those subsidies.
         operator_gap: exact U_O − swarm U_O (≥ 0; how far the swarm's prices are from a best response).
         wall_time: Seconds.
+        inner_status: How the inner swarm at the returned subsidies stopped.
+        outer_status: How the outer swarm stopped (``None`` at fixed subsidies, where none runs).
     """
 
     outcome: Outcome
@@ -82,6 +94,8 @@ class PSOResult:
     exact: BestResponse
     operator_gap: float
     wall_time: float
+    inner_status: str
+    outer_status: str | None = None
 
 
 def pso_bilevel(
@@ -114,13 +128,15 @@ def pso_bilevel(
 
         upper = np.array([problem.params.vehicle_subsidy_max, problem.params.infrastructure_subsidy_max])
         try:
-            subsidies = Subsidies(*(float(v) for v in pso_minimise(government, np.zeros(2), upper, outer).x))
+            searched = pso_minimise(government, np.zeros(2), upper, outer)
+            subsidies = Subsidies(*(float(v) for v in searched.x))
+            outer_status: str | None = pso_status(searched, outer)[0].value
             bar.total = bar.n  # a swarm that stalls stops early: show the bar complete, not abandoned
         finally:
             bar.close()
     else:
-        subsidies = fixed_subsidy
-    response = pso_operator_response(problem, subsidies, inner)
+        subsidies, outer_status = fixed_subsidy, None
+    response, inner_status = inner_swarm(problem, subsidies, inner)
     outcome = outcome_at(problem, response, subsidies)
     exact = ResponseTable(problem).respond(subsidies)
     return PSOResult(
@@ -129,4 +145,6 @@ def pso_bilevel(
         exact=exact,
         operator_gap=exact.operator - outcome.operator,
         wall_time=time.perf_counter() - start,
+        inner_status=inner_status,
+        outer_status=outer_status,
     )
