@@ -36,7 +36,6 @@ from evgames.solvers.errors import (
     SolverOptionError,
 )
 from evgames.solvers.highs_lp import solve_highs
-from evgames.solvers.ipopt import solve_ipopt
 from evgames.solvers.options import GENERIC_OPTION_NAMES, native_options
 from evgames.solvers.pso import solve_pso
 from evgames.solvers.pyomo_route import solve_with_pyomo
@@ -123,8 +122,16 @@ def merged_config(solver: str | SolverConfig | None, options: Mapping[str, Any] 
 
 _Route = Callable[[pyo.ConcreteModel, ModelStructure, str, dict[str, Any], bool], SolveResult]
 
+
+def _solve_ipopt(structure: ModelStructure, options: dict[str, Any], name: str) -> SolveResult:
+    # cyipopt imports scipy.stats (about 0.7 s): only a process that runs Ipopt pays for it, not a MILP worker
+    from evgames.solvers.ipopt import solve_ipopt
+
+    return solve_ipopt(structure, options, name)
+
+
 _ROUTES: dict[str, _Route] = {
-    "ipopt": lambda model, structure, name, options, verbose: solve_ipopt(structure, options, name),
+    "ipopt": lambda model, structure, name, options, verbose: _solve_ipopt(structure, options, name),
     "highs": lambda model, structure, name, options, verbose: solve_highs(model, structure, options, name),
     "pso": lambda model, structure, name, options, verbose: solve_pso(structure, options, name),
 }
