@@ -195,3 +195,86 @@ def test_dask_cluster_runs_sweeps_and_sampling_as_the_serial_route():
         pd.testing.assert_series_equal(found.value, serial.value, check_exact=True)
         pd.testing.assert_series_equal(found.standard_error, serial.standard_error, check_exact=True)
     assert values == sa.coalition_values(data)
+
+
+def small_city(stations, hours=1.0, compensation=0.0):
+    from evgames.data.station_alliance import StationAllianceData
+
+    return StationAllianceData.from_dict(
+        {
+            "period_hours": hours,
+            "platform_cost": 0.0,
+            "compensation": compensation,
+            "travel_cost": 0.0,
+            "stations": [dict(name=f"S{i + 1}", **station) for i, station in enumerate(stations)],
+            "diversion": [],
+        }
+    )
+
+
+@pytest.mark.parametrize("relax", [False, True])
+def test_a_station_losing_money_on_each_vehicle_serves_none_alone(relax):
+    data = small_city(
+        [
+            dict(capacity=10, operating_cost=1, profit_per_vehicle=-2, arrivals=[4, 6]),
+            dict(capacity=10, operating_cost=1, profit_per_vehicle=3, arrivals=[1, 1]),
+        ]
+    )
+    values = sa.coalition_values(data, relax=relax)
+    assert values[1] == -1.0 == independent_value(data, {"S1"}, not relax)  # serves nothing, pays C = 1
+    assert values[3] == pytest.approx(independent_value(data, {"S1", "S2"}, not relax))
+
+
+def test_a_capacity_just_below_a_whole_number_holds_one_vehicle_less_in_every_row():
+    # A overflows 4 vehicles; B (η Δt = 2.999999) serves its own 2 and has room for 0.999999 of a vehicle: none moves
+    data = small_city(
+        [
+            dict(capacity=1, operating_cost=0, profit_per_vehicle=10, arrivals=[5]),
+            dict(capacity=2.999999, operating_cost=0, profit_per_vehicle=10, arrivals=[2]),
+        ]
+    )
+    assert sa.coalition_values(data) == {1: 10.0, 2: 20.0, 3: 30.0}
+
+
+def test_a_relaxed_sweep_counts_nothing_of_a_station_that_left():
+    # S2's capacity is 3e-8 vehicles worth 1e7 each: a warm start must not carry its column into coalitions without it
+    data = small_city(
+        [
+            dict(capacity=2.1, operating_cost=1, profit_per_vehicle=1, arrivals=[3]),
+            dict(capacity=3e-8, operating_cost=1, profit_per_vehicle=1e7, arrivals=[1]),
+            dict(capacity=10, operating_cost=1, profit_per_vehicle=1, arrivals=[20]),
+        ],
+        compensation=5,
+    )
+    values = sa.coalition_values(data, relax=True)
+    for mask, value in values.items():
+        members = set(sa._coalition_names(data.names, mask))
+        assert value == pytest.approx(independent_value(data, members, integer=False), rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_proof_bound_holds_for_any_row_duals(seed):
+    """Weak duality: whatever duals HiGHS returns, the bound is at least the LP's optimum (scipy's)."""
+    from scipy.optimize import linprog
+
+    data = synthetic_city(4, 3, seed)
+    solver = CoalitionProgramSolver(sa.CoalitionSolver(data).program)
+    solver.value(15)  # bounds of the grand coalition
+    program = solver.program
+    optimum = -linprog(
+        -program.profit,
+        A_ub=program.matrix.toarray(),
+        b_ub=program.row_upper,
+        bounds=list(zip(np.zeros(program.upper.size), solver.upper)),
+        method="highs",
+    ).fun
+    rng = np.random.default_rng(seed)
+    for duals in (rng.normal(size=program.row_upper.size) * 10, np.zeros(program.row_upper.size)):
+        assert solver._dual_bound(duals) >= optimum - 1e-9 * max(1.0, abs(optimum))
+
+
+def test_masks_outside_the_coalitions_are_refused():
+    data = synthetic_city(3, 2, 0)
+    for bad in (0, 8, -1):
+        with pytest.raises(DataError, match="masks"):
+            sa.evaluate_coalitions(data, np.array([bad], dtype=np.int64))

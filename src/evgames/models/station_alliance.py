@@ -36,7 +36,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from evgames.data.station_alliance import StationAllianceData
-from evgames.data.validation import DEFAULT_CORRECTION_SCALE
+from evgames.data.validation import DEFAULT_CORRECTION_SCALE, DataError
 from evgames.games import SampledShapley, TUGame, correction_weights, modified_shapley, normalise_columns, shapley
 from evgames.games.corrections import correction_scale
 from evgames.games.excess import in_core, nucleolus
@@ -81,8 +81,6 @@ def _members(data: StationAllianceData, coalition: Iterable[str] | None) -> list
     chosen = set(coalition)
     unknown = chosen - set(data.names)
     if unknown or not chosen:
-        from evgames.data.validation import DataError
-
         raise DataError("coalition", sorted(unknown) or [], f"name one or more of {list(data.names)}")
     return [name for name in data.names if name in chosen]  # keep the data's order
 
@@ -193,14 +191,15 @@ def _vehicle_bound(value: float, relax: bool) -> float:
 
 
 def standalone_value(data: StationAllianceData, name: str, relax: bool = False) -> float:
-    """v({j}) = p_j Σ_t ⌊min(x_jt, η_j Δt)⌋ − C_j: a station alone diverts nothing (the floor only for whole vehicles).
+    """v({j}) = max(p_j, 0) Σ_t ⌊min(x_jt, η_j Δt)⌋ − C_j: a station alone diverts nothing.
 
-    The closed form of :func:`build_model` for one station, with the same rounding of the bounds, so that
-    a station alone is worth the same here as in its own MILP when arrivals or η Δt are fractional.
+    The closed form of :func:`build_model` for one station, with the same rounding of the bounds (the floor
+    only for whole vehicles), so that a station alone is worth the same here as in its own MILP when arrivals
+    or η Δt are fractional; a station losing money on each vehicle serves none.
     """
     station = data.station(name)
     served = sum(_vehicle_bound(min(a, station.capacity * data.period_hours), relax) for a in station.arrivals)
-    return station.profit_per_vehicle * served - station.operating_cost
+    return max(station.profit_per_vehicle, 0.0) * served - station.operating_cost
 
 
 def diversion_plan(model: pyo.ConcreteModel) -> pd.DataFrame:
@@ -350,6 +349,12 @@ def evaluate_coalitions(
     :func:`standalone_value`. Consecutive masks that differ by one station re-solve fastest. Raises
     :class:`~evgames.solvers.SolverError` naming a coalition when any solve is not optimal.
     """
+    masks = np.asarray(masks, dtype=np.int64)
+    outside = masks[(masks <= 0) | (masks >= 1 << len(data.names))]
+    if outside.size:
+        raise DataError(
+            "masks", int(outside[0]), f"a coalition is a bitmask from 1 to 2^{len(data.names)} − 1 (bit i = station i)"
+        )
     name = (solver.name if isinstance(solver, SolverConfig) else solver) or DEFAULT_SOLVER
     token = uuid.uuid4().hex
     if name == DEFAULT_SOLVER:
@@ -362,7 +367,7 @@ def evaluate_coalitions(
     try:
         solved = run_chunks(
             function,
-            _chunks(np.asarray(masks, dtype=np.int64)),
+            _chunks(masks),
             workers=workers,
             executor=executor,
             preload=[__name__],  # the fork server imports the models once, not each worker

@@ -50,8 +50,12 @@ __all__ = [
 ]
 
 #: Distance from an integer within which a relaxed value is taken as that integer (HiGHS's default
-#: mip_feasibility_tolerance), and the slack with which an integer row's bound is rounded.
+#: mip_feasibility_tolerance); the rounded point is then checked exactly against the rows and bounds.
 INTEGRALITY_TOLERANCE = 1e-6
+
+#: Slack with which an integer row's bound is rounded: the model's own vehicle bounds use the same (a capacity
+#: of 2.999999 vehicles holds 2, in a row as in a bound).
+ROW_ROUNDING = 1e-9
 
 #: Largest gap, relative to max(1, |bound|), between the LP bound and the profit of its rounded point for that
 #: point to be taken as the MILP's optimum (HiGHS's own MIP stops at a relative gap of 1e-4).
@@ -121,8 +125,8 @@ class CoalitionProgram:
         integer = lp.integer and len(grand.integrality_) == grand.num_col_
         integer = integer and all(kind != highspy.HighsVarType.kContinuous for kind in grand.integrality_)
         if integer and np.all(matrix.data == np.round(matrix.data)):
-            row_upper = np.floor(row_upper + INTEGRALITY_TOLERANCE)
-            row_lower = np.ceil(row_lower - INTEGRALITY_TOLERANCE)
+            row_upper = np.floor(row_upper + ROW_ROUNDING)
+            row_lower = np.ceil(row_lower - ROW_ROUNDING)
         # a row without columns holds in every coalition when zero meets it; one that zero breaks stays, so
         # that every coalition is infeasible, as in the model
         rows = np.flatnonzero((np.diff(matrix.indptr) > 0) | (row_lower > 0) | (row_upper < 0))
@@ -179,10 +183,19 @@ class CoalitionProgramSolver:
         if integer:
             lp.integrality_ = [highspy.HighsVarType.kInteger] * program.upper.size
         highs = new_highs()
+        if integer:  # the fallback closes its gap as far as the relaxation's proof does (PROOF_TOLERANCE)
+            highs.setOptionValue("mip_rel_gap", PROOF_TOLERANCE)
         for name, value in program.options.items():  # time limit, tolerances and [solver.highs] as for one solve
             highs.setOptionValue(name, value)
         highs.passModel(lp)
         return highs
+
+    def _run(self, highs: highspy.Highs) -> None:
+        """One solve, its time limit (if any) counted from now: HiGHS's run clock adds up over an instance's runs."""
+        limit = self.program.options.get("time_limit")
+        if limit is not None:
+            highs.setOptionValue("time_limit", highs.getRunTime() + float(limit))
+        highs.run()
 
     def restart(self) -> None:
         """Forget the basis, so that the next values depend only on the coalitions asked for from here on."""
@@ -200,25 +213,38 @@ class CoalitionProgramSolver:
     def _relaxed_profit(self) -> float | None:
         """The relaxation's optimal profit when it proves the program's optimum (module docstring), else None."""
         self.relaxed_solves += 1
-        self.relaxation.run()
+        self._run(self.relaxation)
         if STATUS.get(self.relaxation.getModelStatus()) is not Status.OPTIMAL:
             return None
-        solution = np.asarray(self.relaxation.getSolution().col_value, dtype=float)
-        bound = float(self.program.profit @ solution)
+        found = self.relaxation.getSolution()
+        # a column whose station just left may keep a value within HiGHS's tolerance of its new bound 0
+        solution = np.clip(np.asarray(found.col_value, dtype=float), 0.0, self.upper)
         if not self.program.integer:
-            return bound
+            return float(self.program.profit @ solution)
         point = np.round(solution)
         if np.abs(solution - point).max(initial=0.0) > INTEGRALITY_TOLERANCE:
             return None
         activity = self.program.matrix @ point
-        feasible = (
-            np.all(point >= 0)
-            and np.all(point <= self.upper)
-            and np.all(activity <= self.program.row_upper)
-            and np.all(activity >= self.program.row_lower)
-        )
+        feasible = np.all(activity <= self.program.row_upper) and np.all(activity >= self.program.row_lower)
         profit = float(self.program.profit @ point)
+        bound = self._dual_bound(np.asarray(found.row_dual, dtype=float))
         return profit if feasible and bound - profit <= PROOF_TOLERANCE * max(1.0, abs(bound)) else None
+
+    def _dual_bound(self, row_dual: np.ndarray) -> float:
+        """An upper bound on the relaxation's profit from any row duals y (weak duality), hence on the MILP's.
+
+        HiGHS minimises c'x = −profit'x over row_lower ≤ Ax ≤ row_upper, 0 ≤ x ≤ u. For y with y_i ≥ 0 only where
+        row i has a lower bound and y_i ≤ 0 only where it has an upper one, c'x ≥ Σ_i y_i·(bound i met) +
+        Σ_j min(0, (c − A'y)_j)·u_j for every feasible x. The LP's own objective is optimal only within its
+        dual tolerance (a column of profit 1e-7 can sit at 0 with a reduced cost of −1e-7 over a bound of 3e6),
+        so the proof takes this bound, which holds for whatever y HiGHS returns.
+        """
+        program = self.program
+        y = np.where(np.isfinite(program.row_lower), row_dual, np.minimum(row_dual, 0.0))
+        y = np.where(np.isfinite(program.row_upper), y, np.maximum(y, 0.0))
+        met = np.where(y > 0, program.row_lower, np.where(y < 0, program.row_upper, 0.0))  # no 0 × inf
+        reduced = -program.profit - program.matrix.T @ y
+        return -(float(y @ met) + float(np.minimum(reduced, 0.0) @ self.upper))
 
     def _milp_profit(self) -> tuple[float, Status]:
         """The program solved from scratch with its integrality (the MILP), at the current bounds."""
@@ -227,12 +253,13 @@ class CoalitionProgramSolver:
         columns = np.arange(self.upper.size, dtype=np.int32)
         self._milp.changeColsBounds(columns.size, columns, np.zeros(columns.size), self.upper)
         self._milp.clearSolver()  # HiGHS 1.16's stale incumbent (module docstring)
-        self._milp.run()
+        self._run(self._milp)
         self.milp_solves += 1
         status = STATUS.get(self._milp.getModelStatus(), Status.ERROR)
         if status is not Status.OPTIMAL:
             return float("nan"), status
-        return float(self.program.profit @ np.asarray(self._milp.getSolution().col_value, dtype=float)), status
+        point = np.asarray(self._milp.getSolution().col_value, dtype=float)
+        return float(self.program.profit @ (np.round(point) if self.program.integer else point)), status
 
     def value(self, mask: int) -> tuple[float, Status]:
         """v(S) for the coalition of bitmask ``mask`` (solved, even for one player) and the status behind it."""
