@@ -177,12 +177,12 @@ class CompiledNLP:
         self.x0 = np.array([_starting_point(v) for v in variables], dtype=float)
         # One memo for every bound of this solve: a subexpression shared by many bounds (a total of parameters,
         # say) is evaluated once, where Pyomo's value() would walk it again for each bound.
-        memo: dict[int, Any] = {}
+        memo: dict[int, tuple[Any, Any]] = {}
         with deep_recursion():
             self._read_bounds(memo)
         self.p = np.array([_parameter_value(parameter) for parameter in self._parameters], dtype=float)
 
-    def _read_bounds(self, memo: dict[int, Any]) -> None:
+    def _read_bounds(self, memo: dict[int, tuple[Any, Any]]) -> None:
         variables = self._variables
         self.x_lower = np.array([_bound(_value(v.lower, memo), -INFINITY) for v in variables], dtype=float)
         self.x_upper = np.array([_bound(_value(v.upper, memo), INFINITY) for v in variables], dtype=float)
@@ -307,11 +307,12 @@ class CompiledNLP:
         return evaluate
 
 
-def _value(bound: Any, memo: dict[int, Any]) -> Any:
+def _value(bound: Any, memo: dict[int, tuple[Any, Any]]) -> Any:
     """A bound as a number (None stays None); a bound may be an expression of parameters.
 
     Evaluated as Pyomo does (each operation's own ``_apply_operation``), with the values of the expressions met
-    so far in ``memo``.
+    so far in ``memo``: per id, the expression and its value (the expression held, so that its id stays its own
+    while the memo lives).
     """
     if bound is None or type(bound) in native_numeric_types:
         return bound
@@ -319,8 +320,10 @@ def _value(bound: Any, memo: dict[int, Any]) -> Any:
         return pyo.value(bound)  # a parameter, a fixed variable, a numeric constant
     known = memo.get(id(bound))
     if known is None:
-        known = memo[id(bound)] = bound._apply_operation([_value(argument, memo) for argument in bound.args])
-    return known
+        # The expression is kept with its value: a variable's bound under a sign domain (NonNegativeReals, say) is
+        # a new temporary expression at each access, and once freed, its id could be taken by the next bound's.
+        known = memo[id(bound)] = (bound, bound._apply_operation([_value(argument, memo) for argument in bound.args]))
+    return known[1]
 
 
 def compile_model(structure: ModelStructure) -> CompiledNLP:

@@ -58,6 +58,21 @@ _BINARY: dict[int, Callable[[Any, Any], Any]] = {
 }
 _MUL, _DIV, _POW, _MAX, _MIN, _LT, _LE, _EQ, _AND = range(1, 10)
 _IF = 10
+
+
+def _parameter_power(base: Any, exponent: Any) -> Any:
+    """``base ** exponent`` for an exponent without free variables, exact where the exponent is 0 or 1.
+
+    CasADi differentiates ``x ** p`` as ``p * x ** (p - 1)``: at ``x = 0`` that is ``0 * inf`` (NaN) for ``p = 0``,
+    and so is the second derivative for ``p = 1``. The derivatives of the branch not taken are masked.
+    """
+    return ca.if_else(exponent == 0, 1, ca.if_else(exponent == 1, base, ca.power(base, exponent)))
+
+
+#: A power whose exponent is not a number but has no free variable (a mutable parameter, say): set in the codes
+#: given to the CasADi translation only; the tape itself records it as a power.
+_PARAMETER_POW = 98
+_BINARY[_PARAMETER_POW] = _parameter_power
 _UNSUPPORTED = 99  # recorded so that the model can still be classified; refused when translated to CasADi
 _UNARY_FUNCTIONS: dict[str, Callable[[Any], Any]] = {
     "log": ca.log,
@@ -103,6 +118,8 @@ _KIND_TABLE: tuple[tuple[type, int], ...] = (
     (rx.RangedExpression, _RANGED),
 )
 _KIND_OF: dict[type, int] = {kind: _NUMBER for kind in native_numeric_types}
+# A condition that is a plain bool (a comparison of numbers or immutable parameters, evaluated by Pyomo) is 1 or 0.
+_KIND_OF[bool] = _KIND_OF[np.bool_] = _NUMBER
 _MUL_DIV_POW = {_PRODUCT: _MUL, _MONOMIAL: _MUL, _DIVISION: _DIV, _POWER: _POW}
 
 
@@ -558,11 +575,36 @@ class ExpressionTape:
             return NONPOLYNOMIAL
         return min(base * int(value), NONPOLYNOMIAL)
 
+    def _with_parameter_powers(self, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """``arrays`` with ``_PARAMETER_POW`` as the code of the powers whose exponent is a parameter.
+
+        Also an operation without free variables counts as a parameter (``x ** (p - 1)``, say). The same arrays are
+        returned where there is no such power.
+        """
+        code = arrays["code"]
+        powers = np.flatnonzero(code == _POW)
+        exponents = arrays["second"][powers]
+        leaf_kind = np.asarray(self._leaf_kind, dtype=np.int64)
+        on_operation = exponents >= 0
+        guarded = on_operation | (_lookup(exponents, np.full(len(code), -1, dtype=np.int64), leaf_kind) == _PARAMETER)
+        if np.any(on_operation & guarded):  # an operation as exponent (rare): is a free variable in it?
+            groups = list(self._groups(arrays))
+            if len(self._code) < _WIDE_GROUP * len(groups):
+                _, free = self._degrees_in_order()
+            else:
+                _, free = self._degrees_by_depth(arrays, groups)
+            guarded &= ~_lookup(exponents, free, leaf_kind == _FREE)
+        if not np.any(guarded):
+            return arrays
+        code = code.copy()
+        code[powers[guarded]] = _PARAMETER_POW
+        return {**arrays, "code": code}
+
     def to_casadi(self, roots: Sequence[int], x: Any, p: Any, free_position: dict[int, int]) -> Any:
         """The roots as one SX column, given the symbols ``x`` and ``p`` and each free variable's row of ``x``."""
         if self._refusals:
             raise ModelTypeError(self._refusals[0])
-        arrays = self._arrays()
+        arrays = self._with_parameter_powers(self._arrays())
         kinds = np.asarray(self._leaf_kind, dtype=np.int64)
         # Depth 0 is one column: the free variables' entries of x, then p, then the constants.
         free_rows = [free_position[id(v)] for v in self._free]
@@ -625,11 +667,12 @@ class _CasadiBuilder:
         chunk = _lookup(references, self.chunk_of, np.zeros(len(self.leaf_row), dtype=np.int64))
         row = _lookup(references, self.row_of, self.leaf_row)
         used = np.unique(chunk)
+        # Two indices, rows and column 0: with one index, a 1x1 matrix indexed by a repeated row gives a row vector.
         if len(used) == 1:
-            return self.chunks[int(used[0])][row.tolist()]
+            return self.chunks[int(used[0])][row.tolist(), 0]
         order = np.argsort(chunk, kind="stable")
-        pieces = [self.chunks[int(c)][row[chunk == c].tolist()] for c in used]
-        return ca.vertcat(*pieces)[np.argsort(order).tolist()]
+        pieces = [self.chunks[int(c)][row[chunk == c].tolist(), 0] for c in used]
+        return ca.vertcat(*pieces)[np.argsort(order).tolist(), 0]
 
     def finish(self) -> None:
         """Put every operation built so far into a chunk."""
