@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
+from evgames.data import DataError
 from evgames.games import TUGame
 from evgames.games.coalition_span import CoalitionSpan
 from evgames.games.coalitions import coalition_sums
@@ -243,3 +244,15 @@ def test_the_array_lp_reports_what_highs_proves():
     lp.add_rows([-np.inf], [0.5], [0], [0, 1], [1.0, 1.0])
     with pytest.raises(NonOptimalTerminationError, match="infeasible"):
         lp.solve()
+
+
+@pytest.mark.parametrize("scale", [1e-9, 1.0, 1e9])
+def test_an_empty_imputation_set_is_refused_at_any_scale(scale):
+    # v({1}) + v({2}) = 1.0002 > v(N) = 1: no imputation, in any unit
+    empty = TUGame(["A", "B"], np.array([0.0, 0.6, 0.4002, 1.0]) * scale)
+    with pytest.raises(DataError, match="imputation set is empty"):
+        nucleolus(empty)
+    # an additive game (v(S) = Σ_{i∈S} v({i})) has exactly one imputation, whatever rounding its sums carry
+    weights = np.array([0.1, 0.2, 0.3, 0.7, 1.1, 1.3, 1.7]) * scale
+    additive = TUGame([f"P{i}" for i in range(7)], coalition_sums(weights))
+    assert nucleolus(additive).allocation.to_numpy() == pytest.approx(weights, rel=1e-9)

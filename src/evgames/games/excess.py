@@ -124,7 +124,9 @@ def _require_domain(game: TUGame, domain: str) -> None:
     if domain not in DOMAINS:
         raise DataError("domain", domain, f"use one of {DOMAINS}")
     standalone = sum(game.values[1 << i] for i in range(game.n))
-    if domain == "imputation" and game.sign * (standalone - game.grand_value) > 1e-9:
+    # relative to the game's scale, as the LPs are: a game in 1e-9 or in 1e9 units is the same game
+    slack = 1e-9 * float(np.abs(game.values).max(initial=0.0))
+    if domain == "imputation" and game.sign * (standalone - game.grand_value) > slack:
         relation = "Σ v({i}) exceeds v(N)" if game.kind == "profit" else "c(N) exceeds Σ c({i})"
         raise DataError("game", game.grand_value, f"{relation}: the imputation set is empty")
 
