@@ -14,7 +14,7 @@ from evgames.data import DataError
 from evgames.games import TUGame
 from evgames.games.coalition_span import CoalitionSpan
 from evgames.games.coalitions import coalition_sums
-from evgames.games.excess import build_excess_model, least_core, nucleolus, prenucleolus
+from evgames.games.excess import build_excess_model, core_point, in_core, least_core, nucleolus, prenucleolus
 from evgames.solvers import HighsLP, NonOptimalTerminationError
 from evgames.solvers.highs_matrix import MatrixLP
 
@@ -256,3 +256,15 @@ def test_an_empty_imputation_set_is_refused_at_any_scale(scale):
     weights = np.array([0.1, 0.2, 0.3, 0.7, 1.1, 1.3, 1.7]) * scale
     additive = TUGame([f"P{i}" for i in range(7)], coalition_sums(weights))
     assert nucleolus(additive).allocation.to_numpy() == pytest.approx(weights, rel=1e-9)
+
+
+@pytest.mark.parametrize("scale", [1e-9, 1.0, 1e9])
+def test_the_core_is_judged_in_the_game_s_own_units(scale):
+    # the 3-player majority game has an empty core (least core ε = 1/3 of a unit) at any scale
+    majority = TUGame(["A", "B", "C"], np.array([0, 0, 0, 1, 0, 1, 1, 1], dtype=float) * scale)
+    assert not majority.core_nonempty
+    assert core_point(majority) is None
+    assert not in_core(majority, np.full(3, scale / 3))
+    # the unanimity game on {A, B} has a core: anything splitting v between A and B
+    unanimity = TUGame(["A", "B", "C"], np.array([0, 0, 0, 1, 0, 0, 0, 1], dtype=float) * scale)
+    assert unanimity.core_nonempty and in_core(unanimity, np.array([0.5, 0.5, 0.0]) * scale)

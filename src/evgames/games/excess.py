@@ -125,8 +125,7 @@ def _require_domain(game: TUGame, domain: str) -> None:
         raise DataError("domain", domain, f"use one of {DOMAINS}")
     standalone = sum(game.values[1 << i] for i in range(game.n))
     # relative to the game's scale, as the LPs are: a game in 1e-9 or in 1e9 units is the same game
-    slack = 1e-9 * float(np.abs(game.values).max(initial=0.0))
-    if domain == "imputation" and game.sign * (standalone - game.grand_value) > slack:
+    if domain == "imputation" and game.sign * (standalone - game.grand_value) > 1e-9 * game.scale:
         relation = "Σ v({i}) exceeds v(N)" if game.kind == "profit" else "c(N) exceeds Σ c({i})"
         raise DataError("game", game.grand_value, f"{relation}: the imputation set is empty")
 
@@ -333,7 +332,7 @@ def in_core(game: TUGame, allocation: pd.Series | Sequence[float] | np.ndarray, 
         allocation.reindex(list(game.players)) if isinstance(allocation, pd.Series) else allocation, dtype=float
     )
     sums = game.coalition_sums(x)
-    scale = max(1.0, abs(game.grand_value))
+    scale = game.scale
     return bool(
         abs(sums[-1] - game.grand_value) <= tolerance * scale
         and np.all(game.sign * (sums - game.values) >= -tolerance * scale)
@@ -343,7 +342,7 @@ def in_core(game: TUGame, allocation: pd.Series | Sequence[float] | np.ndarray, 
 def core_point(game: TUGame) -> pd.Series | None:
     """An allocation in the core, or ``None`` when the core is empty (least core ε > 0)."""
     found = least_core(game, "preimputation")
-    return found.allocation.rename("core_point") if found.epsilon <= 1e-9 else None
+    return found.allocation.rename("core_point") if found.epsilon <= 1e-9 * game.scale else None
 
 
 #: Relative tolerance of the efficiency and rationality checks of :func:`allocation_checks`.
@@ -356,7 +355,7 @@ def allocation_checks(game: TUGame, allocation: pd.Series) -> dict[str, bool | N
     Individually rational: x_i ≥ v({i}) in a profit game, x_i ≤ c({i}) in a cost game; likewise for the core.
     """
     x = allocation.reindex(list(game.players)).to_numpy(dtype=float)
-    scale = max(1.0, abs(game.grand_value))
+    scale = game.scale
     standalone = [game.values[1 << i] for i in range(game.n)]
     rational = all(game.sign * (xi - vi) >= -CHECK_TOLERANCE * scale for xi, vi in zip(x, standalone, strict=True))
     return {

@@ -274,11 +274,21 @@ class TUGame:
         return self.sign * (self.grand_value - standalone) > _TOLERANCE
 
     @property
+    def scale(self) -> float:
+        """max_S |v(S)| (1 for the zero game): the unit that tolerances on this game's values are relative to.
+
+        A game stated in units of 1e-9 or of 1e9 is the same game; tolerances relative to max(1, |v(N)|) would
+        treat the first as all ties.
+        """
+        largest = float(np.abs(self.values).max(initial=0.0))
+        return largest if largest > 0 else 1.0
+
+    @property
     def core_nonempty(self) -> bool:
         """Some efficient allocation gives every coalition at least its value (least core ε ≤ 0, one LP)."""
         from evgames.games.excess import least_core  # the LP needs highspy: imported when asked
 
-        return least_core(self, "preimputation").epsilon <= _TOLERANCE * max(1.0, abs(self.grand_value))
+        return least_core(self, "preimputation").epsilon <= _TOLERANCE * self.scale
 
     @classmethod
     def from_callable(
