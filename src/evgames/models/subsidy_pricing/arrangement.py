@@ -110,6 +110,7 @@ def line_vertices(problem: OperatorProblem) -> Iterator[LineVertices]:
     days = params.days
     upper = np.array([params.price_per_km_max, params.price_per_min_max])
     gain = days * (b - problem.energy)  # revenue of a trip counted on its own choice line
+    coinciding = problem.twins is not None  # trips sharing a choice line: vertices valued by the vertex test
     for n in range(len(b)):
         normal = a[n]
         origin = normal * b[n] / float(normal @ normal)
@@ -149,11 +150,30 @@ def line_vertices(problem: OperatorProblem) -> Iterator[LineVertices]:
         base = (origin_before - leaving * revenue_origin[order]) + lam * (slope_before - leaving * revenue_slope[order])
         values = np.stack([base, base + gain[n], base + gain[order], base + gain[n] + gain[order]])
         counts = np.stack([count_strict, count_strict + 1, count_strict + 1, count_strict + 2]).astype(int)
+        # only where lines coincide (twins): elsewhere two lines meet at a vertex and sweep order counts it right
+        near = _near(offset, slope, lam) if coinciding else np.zeros(lam.size, dtype=bool)
+        if near.any():  # other lines (nearly) through the vertex: value those cells as vertex_trips counts them
+            points = origin + lam[near, None] * direction
+            for option in range(4):
+                boundary = np.column_stack(
+                    [
+                        np.full(points.shape[0], n if option in (1, 3) else -1),
+                        order[near] if option in (2, 3) else np.full(points.shape[0], -1),
+                    ]
+                )
+                values[option, near], counts[option, near] = _vertex_cells(problem, points, boundary)
         ends: list[Cell] = []
         for end, inside in ((low, inside_start), (high, offset + high * slope < 0)):
+            point = origin + end * direction
+            if coinciding and _near(offset, slope, np.array([end]), crossing=0)[0]:
+                (value, with_n), (count, count_n) = _vertex_cells(
+                    problem, np.array([point, point]), np.array([[-1, -1], [n, -1]])
+                )
+                ends.append(Cell(float(value), int(count), point, ()))
+                ends.append(Cell(float(with_n), int(count_n), point, (n,)))
+                continue
             value = float((revenue_origin + end * revenue_slope)[inside].sum())
             count = int(inside.sum())
-            point = origin + end * direction
             ends.append(Cell(value, count, point, ()))
             ends.append(Cell(value + float(gain[n]), count + 1, point, (n,)))
         yield LineVertices(
@@ -169,6 +189,34 @@ def line_vertices(problem: OperatorProblem) -> Iterator[LineVertices]:
             span=(float(low), float(high)),
             inside_start=inside_start,
         )
+
+
+#: A vertex is valued trip by trip when another line passes this close to it (in a·p − b), the crossing
+#: trip's and the line's own apart: sweep order cannot tell which trips the vertex test counts there.
+_NEAR = 1e-8
+
+
+def _near(offset: np.ndarray, slope: np.ndarray, at: np.ndarray, crossing: int = 1) -> np.ndarray:
+    """Per λ in ``at``: whether more than ``crossing`` lines other than the own one pass within _NEAR of it.
+
+    Trip m is within _NEAR where |offset_m + λ slope_m| < _NEAR: an interval of λ around its crossing, or
+    everywhere or nowhere when it runs parallel to the line; intervals counted by sorting, O(N log N).
+    """
+    finite = np.isfinite(offset)
+    flat = finite & (slope == 0)
+    always = int((np.abs(offset[flat]) < _NEAR).sum())
+    moving = finite & (slope != 0)
+    centre, reach = -offset[moving] / slope[moving], _NEAR / np.abs(slope[moving])
+    starts, stops = np.sort(centre - reach), np.sort(centre + reach)
+    inside = np.searchsorted(starts, at, side="right") - np.searchsorted(stops, at, side="left")
+    return always + inside > crossing
+
+
+def _vertex_cells(problem: OperatorProblem, points: np.ndarray, boundary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Revenue (D Σ (a·p − e)) and trip count of the cells at ``points`` counting ``boundary``, as vertex_trips."""
+    chosen = vertex_trips(problem, points, boundary)
+    revenue = problem.params.days * (problem.trip_revenue(points) * chosen).sum(axis=0)
+    return revenue, chosen.sum(axis=0)
 
 
 def box_corners(problem: OperatorProblem) -> list[Cell]:
@@ -227,6 +275,11 @@ def vertex_trips(
         where = np.searchsorted(rows, trips).clip(0, max(rows.size - 1, 0))
         counted = (trips >= 0) & (rows[where] == trips) if rows.size else np.zeros(trips.size, dtype=bool)
         chosen[where[counted], columns[counted]] = True
+    twins = problem.twins
+    if twins is not None:  # a boundary trip's twins lie on its line: counted with it
+        for trips in boundary.T:
+            counted = np.where(trips >= 0, twins[trips.clip(0)], -1)
+            chosen |= twins[rows, None] == counted[None, :]
     return chosen
 
 

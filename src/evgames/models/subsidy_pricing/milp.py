@@ -56,6 +56,13 @@ def build_operator_milp(problem: OperatorProblem, subsidies: Subsidies = NO_SUBS
         rule=lambda m, n: s[n] * m.price_per_km + t[n] * m.price_per_min - b[n] >= -np.maximum(b[n], 0.0) * m.shared[n],
         doc="x = 0 => a.p >= b (ties take the private car)",
     )
+    twins = problem.twins
+    copies = [] if twins is None else [n for n in range(count) if twins[n] != n]
+    model.twins_together = pyo.Constraint(
+        copies,
+        rule=lambda m, n: m.shared[n] == m.shared[int(twins[n])],
+        doc="trips on one choice line share or not together (within the margin no solver tells them apart)",
+    )
     model.km_upper_choice = pyo.Constraint(model.trips, rule=lambda m, n: m.km_revenue[n] <= ps_max * m.shared[n])
     model.km_upper_price = pyo.Constraint(model.trips, rule=lambda m, n: m.km_revenue[n] <= m.price_per_km)
     model.km_lower = pyo.Constraint(

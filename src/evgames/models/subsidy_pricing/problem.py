@@ -34,6 +34,10 @@ from evgames.models.subsidy_pricing.in_use import InUse
 __all__ = ["BestResponse", "OperatorProblem", "no_feasible_prices"]
 
 
+#: Choice lines closer than this over the price box are one line (see :attr:`OperatorProblem.twins`).
+TWIN_TOLERANCE = 1e-9
+
+
 @dataclass(frozen=True, eq=False)
 class OperatorProblem(SubsidyPricingData):
     """The family's data (parameters, trips, CRF reading) with the operator's per-trip arrays, each computed once.
@@ -80,6 +84,33 @@ class OperatorProblem(SubsidyPricingData):
     def energy(self) -> np.ndarray:
         """e_n = s_n W100e Pe / 100: the electricity of trip n."""
         return energy_cost(self.params, self.distance)
+
+    @cached_property
+    def twins(self) -> np.ndarray | None:
+        """Per trip, the first trip whose choice line coincides with its own; None when no two lines coincide.
+
+        Lines coincide within 1e-9 of a·p − b over the price box, the margin of
+        :func:`~evgames.models.subsidy_pricing.arrangement.vertex_trips`: no vertex test tells them apart, so
+        their trips share or not together (a cell on the sharing side of one is on the sharing side of all).
+        """
+        upper = np.array([self.params.price_per_km_max, self.params.price_per_min_max])
+        a, b = self.per_trip, self.threshold
+        order = np.lexsort((b, a[:, 1], a[:, 0]))
+        km = a[order, 0]
+        # a twin's distance lies within the tolerance over the largest price per km
+        stop = np.searchsorted(km, km + TWIN_TOLERANCE / max(upper[0], 1e-300), side="right")
+        first = np.arange(b.size)
+        found = False
+        for position in np.flatnonzero(stop > np.arange(b.size) + 1):
+            n = order[position]
+            if first[n] != n:
+                continue
+            window = order[position + 1 : stop[position]]
+            close = np.abs(a[window] - a[n]) @ upper + np.abs(b[window] - b[n]) <= TWIN_TOLERANCE
+            close &= first[window] == window
+            first[window[close]] = n
+            found |= bool(close.any())
+        return first if found else None
 
     @cached_property
     def in_use(self) -> InUse:
