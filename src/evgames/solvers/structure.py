@@ -194,6 +194,6 @@ def _inspect(model: pyo.ConcreteModel) -> ModelStructure:
             variables=tuple((v, v.fixed, v.domain) for v in seen),
             expressions=(objective.expr if objective is not None else None, *(c.expr for c in constraints)),
         )
-    except TypeError:
-        pass
+    except TypeError:  # a block that takes no weak reference is inspected afresh at every solve, not cached
+        return structure
     return structure
