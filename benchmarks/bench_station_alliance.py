@@ -36,7 +36,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from evgames.data.synthetic import synthetic_city
-from evgames.models import alliance_sampling
+from evgames.games.shapley import needed_coalitions, prefix_coalitions, sampled_orders
 from evgames.models import station_alliance as sa
 from evgames.solvers import solve
 
@@ -196,8 +196,8 @@ def extrapolate(sizes: list[int], periods: int, permutations: int, cluster: list
         coalitions = sa.CoalitionSolver(data)
         setup = time.perf_counter() - start
         exact_cost = per_call(coalitions.resolver.value, gray_runs(stations, rng), f"{stations} stations, Gray runs")
-        orders = alliance_sampling.sampled_orders(stations, permutations, seed=0)
-        needed = alliance_sampling.needed_coalitions(alliance_sampling.prefix_coalitions(orders))
+        orders = sampled_orders(stations, permutations, seed=0)
+        needed = needed_coalitions(prefix_coalitions(orders))
         solved = needed[(needed & (needed - 1)) != 0]  # a station alone is a closed form
         sampled_cost = per_call(coalitions.resolver.value, solved[:SAMPLED_TIMED].tolist(), "sampled orders")
         assert coalitions.resolver.milp_solves == 0, "the relaxation was not proved integral somewhere"

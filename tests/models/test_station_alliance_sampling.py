@@ -14,7 +14,7 @@ from scipy import sparse
 from evgames.data import DataError
 from evgames.data.synthetic import synthetic_city
 from evgames.games import TUGame, shapley, shapley_sampled
-from evgames.models import alliance_sampling
+from evgames.games.shapley import lazy_sampled_shapley, prefix_coalitions, sampled_orders
 from evgames.models import station_alliance as sa
 from evgames.solvers import coalition_lp, parallel
 from evgames.solvers.coalition_lp import CoalitionProgram, CoalitionProgramSolver
@@ -160,13 +160,13 @@ def test_coalitions_are_evaluated_once_and_only_when_an_order_needs_them():
         return np.array([float(bin(mask).count("1") ** 2) for mask in masks])
 
     cache = {}
-    first = alliance_sampling.lazy_sampled_shapley(list("ABCDEFGH"), evaluate, 30, seed=1, cache=cache)
+    first = lazy_sampled_shapley(list("ABCDEFGH"), evaluate, 30, seed=1, cache=cache)
     count = len(asked)
-    alliance_sampling.lazy_sampled_shapley(list("ABCDEFGH"), evaluate, 30, seed=2, cache=cache)
+    lazy_sampled_shapley(list("ABCDEFGH"), evaluate, 30, seed=2, cache=cache)
     assert len(asked) == len(set(asked)) == len(cache) and 0 not in asked
     assert count < 30 * 8  # shared prefixes (every order ends at N) are solved once
-    orders = alliance_sampling.sampled_orders(8, 30, 1)
-    needed = {int(mask) for mask in alliance_sampling.prefix_coalitions(orders).ravel()}
+    orders = sampled_orders(8, 30, 1)
+    needed = {int(mask) for mask in prefix_coalitions(orders).ravel()}
     assert set(asked[:count]) == needed
     # each order's marginal contributions add up to v(N) = 64, so the estimates do too
     assert first.value.sum() == pytest.approx(64.0) and first.standard_error.max() > 0
@@ -174,9 +174,9 @@ def test_coalitions_are_evaluated_once_and_only_when_an_order_needs_them():
 
 def test_sampling_refuses_too_few_orders_and_too_many_players():
     with pytest.raises(DataError, match="at least 2"):
-        alliance_sampling.sampled_orders(5, 1, 0)
+        sampled_orders(5, 1, 0)
     with pytest.raises(DataError, match="62"):
-        alliance_sampling.sampled_orders(63, 10, 0)
+        sampled_orders(63, 10, 0)
 
 
 @pytest.mark.slow

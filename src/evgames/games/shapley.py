@@ -1,8 +1,16 @@
-"""The Shapley value: exact (seed 000 eq. (10)–(11)) and by permutation sampling."""
+"""The Shapley value: exact (seed 000 eq. (10)–(11)) and by permutation sampling.
+
+Sampling (Castro, Gómez & Tejada 2009) estimates eq. (11) from m orders drawn uniformly: in each order, player
+i's sample is its marginal contribution to the players before it; the estimate is the mean of the m samples
+and its standard error their standard deviation (ddof = 1) over √m. The orders are drawn first; the
+coalitions they need (the prefixes of each order) are collected, deduplicated and evaluated in one call,
+which a caller can spread over an executor (:func:`lazy_sampled_shapley`); then the marginal contributions
+are assembled. Coalitions are bitmasks (bit i = the i-th player) in int64 arrays.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from math import comb
 from typing import TYPE_CHECKING
@@ -16,7 +24,17 @@ from evgames.games.coalitions import coalition_sizes
 if TYPE_CHECKING:  # only annotations: TUGame's thin methods import this module
     from evgames.games.tu import TUGame
 
-__all__ = ["SampledShapley", "shapley", "shapley_sampled"]
+__all__ = [
+    "MAX_SAMPLED_PLAYERS",
+    "SampledShapley",
+    "lazy_sampled_shapley",
+    "marginal_contributions",
+    "needed_coalitions",
+    "prefix_coalitions",
+    "sampled_orders",
+    "shapley",
+    "shapley_sampled",
+]
 
 
 def shapley(game: TUGame) -> pd.Series:
@@ -71,39 +89,102 @@ def shapley_sampled(
     """Monte Carlo Shapley value from random orderings (Castro, Gómez & Tejada 2009).
 
     ``game`` is a :class:`TUGame` or ``(players, value)`` with ``value(frozenset_of_names)``, for games
-    too large to tabulate. Each ordering gives every player one marginal contribution, so the cost is
-    ``permutations × n`` evaluations of v.
+    too large to tabulate (v(∅) = 0; at most :data:`MAX_SAMPLED_PLAYERS` players). Each ordering gives every
+    player one marginal contribution, so the cost is at most ``permutations × n`` evaluations of v; each
+    distinct coalition is evaluated once (:func:`lazy_sampled_shapley`).
     """
-    if permutations < 2:
-        raise DataError("permutations", permutations, "need at least 2 to estimate a standard error")
     if isinstance(game, tuple):
         players = list(game[0])
         named = game[1]
 
-        def value(members: frozenset[int]) -> float:
-            return float(named(frozenset(players[i] for i in members)))
+        def evaluate(masks: np.ndarray) -> np.ndarray:
+            return np.array([float(named(frozenset(p for i, p in enumerate(players) if m >> i & 1))) for m in masks])
     else:
         players = list(game.players)
         table = game.values
 
-        def value(members: frozenset[int]) -> float:
-            return float(table[sum(1 << i for i in members)])
+        def evaluate(masks: np.ndarray) -> np.ndarray:
+            return table[masks]
 
-    n = len(players)
+    return lazy_sampled_shapley(players, evaluate, permutations, seed)
+
+
+#: Bits an int64 bitmask holds without reaching the sign bit.
+MAX_SAMPLED_PLAYERS = 62
+
+
+def sampled_orders(players: int, permutations: int, seed: int) -> np.ndarray:
+    """The ``permutations`` × ``players`` joining orders.
+
+    One ``numpy.random.default_rng(seed)``, one ``permutation(players)`` per row, in row order.
+    """
+    if permutations < 2:
+        raise DataError("permutations", permutations, "need at least 2 to estimate a standard error")
+    if not 1 <= players <= MAX_SAMPLED_PLAYERS:
+        raise DataError("players", players, f"sampling takes 1 to {MAX_SAMPLED_PLAYERS} players (int64 bitmasks)")
     rng = np.random.default_rng(seed)
-    samples = np.empty((permutations, n))
-    for row in range(permutations):
-        members: frozenset[int] = frozenset()
-        previous = value(members)
-        for player in rng.permutation(n):
-            members = members | {int(player)}
-            current = value(members)
-            samples[row, player] = current - previous
-            previous = current
-    mean = samples.mean(axis=0)
-    error = samples.std(axis=0, ddof=1) / np.sqrt(permutations)
+    return np.array([rng.permutation(players) for _ in range(permutations)], dtype=np.int64)
+
+
+def prefix_coalitions(orders: np.ndarray) -> np.ndarray:
+    """Bitmask of the players up to and including position k of each order: the coalitions eq. (11) compares."""
+    return np.bitwise_or.accumulate(np.left_shift(np.int64(1), orders), axis=1)
+
+
+def needed_coalitions(prefixes: np.ndarray, known: MutableMapping[int, float] | None = None) -> np.ndarray:
+    """The distinct coalitions of ``prefixes`` not in ``known``, in the order they first appear.
+
+    Row by row, each coalition adds one player to the one before it, so an evaluator that re-solves in this
+    order changes one player at a time (a warm start, for a persistent solver).
+    """
+    flat = prefixes.ravel()
+    _, first = np.unique(flat, return_index=True)
+    distinct = flat[np.sort(first)]
+    if known:
+        distinct = distinct[~np.isin(distinct, np.fromiter(known, dtype=np.int64, count=len(known)))]
+    return distinct
+
+
+def marginal_contributions(orders: np.ndarray, prefixes: np.ndarray, values: MutableMapping[int, float]) -> np.ndarray:
+    """Samples: row r, column i holds v(prefix up to i) − v(prefix before i) in order r (v(∅) = 0)."""
+    worth = np.vectorize(values.__getitem__, otypes=[float])(prefixes)
+    before = np.concatenate([np.zeros((worth.shape[0], 1)), worth[:, :-1]], axis=1)
+    samples = np.empty_like(worth)
+    np.put_along_axis(samples, orders, worth - before, axis=1)
+    return samples
+
+
+def lazy_sampled_shapley(
+    players: Sequence[str],
+    evaluate: Callable[[np.ndarray], np.ndarray],
+    permutations: int = 1000,
+    seed: int = 0,
+    cache: MutableMapping[int, float] | None = None,
+) -> SampledShapley:
+    """Sampled Shapley value (eq. (11), Castro et al. 2009) with every needed coalition evaluated in one call.
+
+    Args:
+        players: Player names; bit i of a coalition is ``players[i]``.
+        evaluate: Values of an int64 array of bitmasks, as a float array of the same length; called once,
+            with the needed coalitions missing from ``cache`` (never with the empty coalition).
+        permutations: Number m of sampled orders (at least 2).
+        seed: Seed of the orders.
+        cache: Known values by bitmask; the new ones are added, so a later call with more orders or another
+            seed evaluates only the coalitions not seen yet.
+    """
+    orders = sampled_orders(len(players), permutations, seed)
+    prefixes = prefix_coalitions(orders)
+    values = cache if cache is not None else {}
+    needed = needed_coalitions(prefixes, values)
+    if needed.size:
+        found = np.asarray(evaluate(needed), dtype=float)
+        values.update(zip(needed.tolist(), found.tolist()))
+    samples = marginal_contributions(orders, prefixes, values)
+    names = list(players)
     return SampledShapley(
-        value=pd.Series(mean, index=players, name="shapley"),
-        standard_error=pd.Series(error, index=players, name="standard_error"),
+        value=pd.Series(samples.mean(axis=0), index=names, name="shapley"),
+        standard_error=pd.Series(
+            samples.std(axis=0, ddof=1) / np.sqrt(permutations), index=names, name="standard_error"
+        ),
         permutations=permutations,
     )

@@ -40,8 +40,8 @@ from evgames.data.validation import DEFAULT_CORRECTION_SCALE, DataError
 from evgames.games import SampledShapley, TUGame, correction_weights, modified_shapley, normalise_columns, shapley
 from evgames.games.corrections import correction_scale
 from evgames.games.excess import in_core, nucleolus
+from evgames.games.shapley import lazy_sampled_shapley
 from evgames.games.tu import require_tabulable
-from evgames.models.alliance_sampling import lazy_sampled_shapley
 from evgames.solvers import HighsLP, NonOptimalTerminationError, SolverConfig, SolverError, SolveResult, Status
 from evgames.solvers import solve as solve_model
 from evgames.solvers.coalition_lp import (
@@ -517,7 +517,7 @@ def sampled_shapley(
     the distinct coalitions they need, less those in ``cache`` (values by bitmask, filled in as they are
     found), are solved together by :func:`evaluate_coalitions`, on ``executor`` (a Dask ``Client`` too) or
     ``workers`` processes; then the marginal contributions give the estimate and its standard errors
-    (:func:`evgames.models.alliance_sampling.lazy_sampled_shapley`). The same seed gives the same estimate,
+    (:func:`evgames.games.shapley.lazy_sampled_shapley`). The same seed gives the same estimate,
     bit for bit, on any executor.
     """
 
