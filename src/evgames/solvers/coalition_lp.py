@@ -34,7 +34,7 @@ import highspy
 import numpy as np
 from scipy import sparse
 
-from evgames.solvers.highs import STATUS, new_highs
+from evgames.solvers.highs import STATUS, column_wise_lp, new_highs
 from evgames.solvers.result import Status
 
 if TYPE_CHECKING:
@@ -169,17 +169,14 @@ class CoalitionProgramSolver:
 
     def _highs(self, integer: bool) -> highspy.Highs:
         program = self.program
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = program.upper.size, program.row_lower.size
-        lp.col_cost_ = -program.profit
-        lp.col_lower_ = np.zeros(program.upper.size)
-        lp.col_upper_ = self.upper.copy()
-        lp.row_lower_, lp.row_upper_ = program.row_lower, program.row_upper
-        columnwise = program.matrix.tocsc()
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = columnwise.indptr
-        lp.a_matrix_.index_ = columnwise.indices
-        lp.a_matrix_.value_ = columnwise.data
+        lp = column_wise_lp(
+            program.matrix,
+            -program.profit,
+            np.zeros(program.upper.size),
+            self.upper.copy(),
+            program.row_lower,
+            program.row_upper,
+        )
         if integer:
             lp.integrality_ = [highspy.HighsVarType.kInteger] * program.upper.size
         highs = new_highs()

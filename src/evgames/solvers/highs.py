@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import highspy
+import numpy as np
 
 from evgames.solvers.errors import SolverOptionError
 from evgames.solvers.native_output import silenced_native_stdout
@@ -40,6 +41,30 @@ def new_highs() -> highspy.Highs:
         highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     return highs
+
+
+def column_wise_lp(
+    matrix: Any,
+    costs: np.ndarray,
+    column_lower: np.ndarray,
+    column_upper: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+) -> highspy.HighsLp:
+    """The LP min costs·x over row_lower ≤ matrix·x ≤ row_upper, column_lower ≤ x ≤ column_upper as a ``HighsLp``.
+
+    ``matrix`` is any scipy sparse matrix; HiGHS receives it column-wise (compressed sparse columns).
+    """
+    columns = matrix.tocsc()
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = columns.shape[1], columns.shape[0]
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = costs, column_lower, column_upper
+    lp.row_lower_, lp.row_upper_ = row_lower, row_upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = columns.indptr
+    lp.a_matrix_.index_ = columns.indices
+    lp.a_matrix_.value_ = columns.data
+    return lp
 
 
 VERSION = f"HiGHS {highspy.HIGHS_VERSION_MAJOR}.{highspy.HIGHS_VERSION_MINOR}.{highspy.HIGHS_VERSION_PATCH}"

@@ -31,7 +31,7 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from evgames.solvers.config import SolverConfig
 from evgames.solvers.errors import ModelTypeError, NonOptimalTerminationError
-from evgames.solvers.highs import STATUS, VERSION, check_highs_options, new_highs, status_message
+from evgames.solvers.highs import STATUS, VERSION, check_highs_options, column_wise_lp, new_highs, status_message
 from evgames.solvers.options import native_options
 from evgames.solvers.result import SolveResult, Status
 from evgames.solvers.structure import ModelStructure
@@ -133,18 +133,14 @@ class HighsLP:
         self._sense = -1.0 if form.objectives and form.objectives[0].sense == pyo.maximize else 1.0
         self._offset = float(np.asarray(form.c_offset).ravel()[0]) if np.size(form.c_offset) else 0.0
         matrix = form.A.tocsc()
-        lp = highspy.HighsLp()
-        lp.num_col_ = len(self.variables)
-        lp.num_row_ = len(form.rows)
-        lp.col_cost_ = np.asarray(form.c.toarray()).ravel() if form.objectives else np.zeros(len(self.variables))
-        lp.col_lower_ = np.array([_bound(v.lb, -1) for v in self.variables])
-        lp.col_upper_ = np.array([_bound(v.ub, 1) for v in self.variables])
-        lp.row_lower_ = row_lower
-        lp.row_upper_ = row_upper
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = matrix.indptr
-        lp.a_matrix_.index_ = matrix.indices
-        lp.a_matrix_.value_ = matrix.data
+        lp = column_wise_lp(
+            matrix,
+            np.asarray(form.c.toarray()).ravel() if form.objectives else np.zeros(len(self.variables)),
+            np.array([_bound(v.lb, -1) for v in self.variables]),
+            np.array([_bound(v.ub, 1) for v in self.variables]),
+            row_lower,
+            row_upper,
+        )
         if quadratic is not None:
             missing = {id(v): v for pair in quadratic.quadratic_vars for v in pair if id(v) not in self._column}
             if missing:  # variables only in the quadratic terms: columns with no matrix entries

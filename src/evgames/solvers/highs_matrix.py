@@ -25,9 +25,10 @@ from typing import Any, Self
 import highspy
 import numpy as np
 from numpy.typing import ArrayLike
+from scipy import sparse
 
 from evgames.solvers.errors import NonOptimalTerminationError, SolverOptionError
-from evgames.solvers.highs import STATUS, VERSION, new_highs, status_message
+from evgames.solvers.highs import STATUS, VERSION, column_wise_lp, new_highs, status_message
 from evgames.solvers.result import SolveResult, Status
 
 __all__ = ["ROUTE", "MatrixLP"]
@@ -91,14 +92,11 @@ class MatrixLP:
                 raise SolverOptionError(f"HiGHS rejected option {name} = {value!r}: unknown name or wrong type")
         cost = np.asarray(costs, dtype=float)
         columns = cost.size
-        lp = highspy.HighsLp()
-        lp.num_col_ = columns
-        lp.num_row_ = 0
-        lp.col_cost_ = cost
-        lp.col_lower_ = _finite_or_infinite(column_lower)
-        lp.col_upper_ = _finite_or_infinite(column_upper)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = np.zeros(columns + 1, dtype=np.int32)
+        no_rows = sparse.csc_matrix((0, columns))  # rows arrive through add_rows
+        empty = np.zeros(0)
+        lp = column_wise_lp(
+            no_rows, cost, _finite_or_infinite(column_lower), _finite_or_infinite(column_upper), empty, empty
+        )
         self.highs.passModel(lp)
         self.rows = 0
         self.solves = 0
