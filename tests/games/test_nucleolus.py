@@ -15,8 +15,7 @@ from evgames.games import TUGame
 from evgames.games.coalition_span import CoalitionSpan
 from evgames.games.coalitions import coalition_sums
 from evgames.games.excess import build_excess_model, core_point, in_core, least_core, nucleolus, prenucleolus
-from evgames.solvers import HighsLP, NonOptimalTerminationError
-from evgames.solvers.highs_matrix import MatrixLP
+from evgames.solvers import HighsLP
 
 DOMAINS = ("imputation", "preimputation")
 
@@ -233,17 +232,6 @@ def test_coalition_sums_are_the_members_amounts_added_one_by_one(n):
     amounts = np.random.default_rng(n).normal(size=n)
     expected = [sum(amounts[i] for i in range(n) if mask >> i & 1) for mask in range(1 << n)]
     assert coalition_sums(amounts) == pytest.approx(expected, abs=1e-12)
-
-
-def test_the_array_lp_reports_what_highs_proves():
-    # min x + y s.t. x + 2y ≥ 2, x, y ≥ 0: y = 1, dual 1/2; then x + y ≤ 1/2 as well makes it infeasible.
-    lp = MatrixLP(np.ones(2), np.zeros(2), np.full(2, np.inf))
-    (row,) = lp.add_rows([2.0], [np.inf], [0], [0, 1], [1.0, 2.0])
-    assert lp.solve() == pytest.approx(1.0)
-    assert lp.x == pytest.approx([0.0, 1.0]) and lp.row_duals[row] == pytest.approx(0.5)
-    lp.add_rows([-np.inf], [0.5], [0], [0, 1], [1.0, 1.0])
-    with pytest.raises(NonOptimalTerminationError, match="infeasible"):
-        lp.solve()
 
 
 @pytest.mark.parametrize("scale", [1e-9, 1.0, 1e9])
